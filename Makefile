@@ -1,0 +1,45 @@
+# Two commands from a fresh clone: `make demo` and `make test`. Each builds what it needs:
+# .tools/ holds uv (pinned by hash), .venv/ the project's environment from uv.lock.
+PYTHON ?= python3.11
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test lint typecheck pytest bench clean lock
+
+$(UV): tools/uv-requirements.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check --require-hashes \
+		-r tools/uv-requirements.txt
+	touch $(UV)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	touch $@
+
+demo: $(VENV)/.synced
+	$(BIN)/broen demo
+
+test: lint typecheck pytest
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check broen tests benchmarks
+	$(BIN)/ruff format --check broen tests benchmarks
+
+typecheck: $(VENV)/.synced
+	$(BIN)/mypy broen/analytics broen/cli
+
+pytest: $(VENV)/.synced
+	$(BIN)/pytest -n 2 -q
+
+bench: $(VENV)/.synced
+	$(BIN)/python benchmarks/synth.py
+
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
+
+clean:
+	rm -rf $(VENV) $(TOOLS) broen-data .pytest_cache .mypy_cache .ruff_cache

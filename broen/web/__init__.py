@@ -1,0 +1,1 @@
+"""The Django project for the programme tracker (settings in ``broen.web.settings``)."""
