@@ -8,6 +8,8 @@ manifest of ``broen synth --faults`` refer to them.
 from __future__ import annotations
 
 RULES: dict[str, str] = {
+    # The shape of a row
+    "row.malformed": "a different number of fields than the header",
     # Values of one cell
     "required.missing": "a required column is empty",
     "type.integer": "not a whole number",
@@ -29,7 +31,7 @@ RULES: dict[str, str] = {
     "range.subsidy_above_cost": "subsidy larger than the cost",
     "range.measurement": "outside the plausible range for the kind of measurement",
     "range.questionnaire": "outside the range of the instrument",
-    "range.birth_date": "birth date in the future or more than 120 years ago",
+    "range.birth_date": "birth date after the day of import or over 120 years before the extract",
     # Dates within a row and against the person
     "date.end_before_start": "ends before it starts",
     "date.in_future": "dated after the day of import",

@@ -1,0 +1,288 @@
+"""Row validation against contract v1, written as SQL so that DuckDB checks millions of rows.
+
+Every table is staged with all columns as text. :func:`checks_for` lists the checks of a table
+in rule order; :func:`checked_select` turns them into one query that gives every row the number
+of the first check it fails (``_check``, null for a good row). The checks are the rules of
+``_rules.RULES``; each names the column it looks at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from broen.analytics._contract import (
+    FSIII_END_REASONS,
+    MEASUREMENT_RANGES,
+    QUESTIONNAIRE_RANGES,
+    Column,
+    Table,
+)
+from broen.analytics._municipalities import MUNICIPALITIES
+from broen.analytics._rules import RULE_ORDER, RULES
+from broen.analytics._warehouse import quote
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: str
+    column: str | None
+    condition: str  # SQL, true when the row breaks the rule
+    value: str  # SQL for the offending value shown in the message
+
+    @property
+    def message(self) -> str:
+        text = RULES[self.rule]
+        if not self.column or text.startswith(self.column):
+            return text
+        return f"{self.column}: {text}"
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    today: date
+    period_start: date | None
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in(values: object) -> str:
+    return "(" + ", ".join(_lit(str(v)) for v in values) + ")"  # type: ignore[attr-defined]
+
+
+DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+DATETIME_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
+INTEGER_RE = r"[+-]?[0-9]+(\.0+)?"
+TRUE_VALUES = ("true", "1")
+BOOL_VALUES = ("true", "false", "1", "0")
+
+
+def typed(column: Column, prefix: str = "s.") -> str:
+    """SQL that turns the staged text of ``column`` into its contract type."""
+    c = prefix + quote(column.name)
+    match column.type:
+        case "integer":
+            return f"TRY_CAST(TRY_CAST({c} AS DOUBLE) AS BIGINT)"
+        case "number":
+            return f"TRY_CAST({c} AS DOUBLE)"
+        case "date":
+            return f"TRY_CAST({c} AS DATE)"
+        case "datetime":
+            return f"TRY_CAST(replace({c}, 'T', ' ') AS TIMESTAMP)"
+        case "bool":
+            return f"(lower({c}) IN {_in(TRUE_VALUES)})"
+        case _:
+            return c
+
+
+def week_monday(expr: str) -> str:
+    """The Monday of an ISO week 'YYYY-Www' (valid weeks only)."""
+    year = f"TRY_CAST(substr({expr}, 1, 4) AS INTEGER)"
+    week = f"TRY_CAST(substr({expr}, 7, 2) AS INTEGER)"
+    jan4 = f"make_date({year}, 1, 4)"
+    return f"({jan4} + CAST(7 * ({week} - 1) - (isodow({jan4}) - 1) AS INTEGER))"
+
+
+def _type_condition(column: Column, c: str) -> str | None:
+    match column.type:
+        case "integer":
+            return f"NOT regexp_full_match({c}, {_lit(INTEGER_RE)})"
+        case "number":
+            return f"(TRY_CAST({c} AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST({c} AS DOUBLE)))"
+        case "date":
+            return f"(NOT regexp_full_match({c}, {_lit(DATE_RE)}) OR TRY_CAST({c} AS DATE) IS NULL)"
+        case "datetime":
+            return (
+                f"(NOT regexp_full_match({c}, {_lit(DATETIME_RE)}) "
+                f"OR TRY_CAST(replace({c}, 'T', ' ') AS TIMESTAMP) IS NULL)"
+            )
+        case "bool":
+            return f"lower({c}) NOT IN {_in(BOOL_VALUES)}"
+        case _:
+            return None
+
+
+def _event_date(table: Table, name: str) -> str:
+    column = table.column(name)
+    if column.type == "week":
+        return week_monday("s." + quote(name))
+    if column.type == "datetime":
+        return f"CAST({typed(column)} AS DATE)"
+    return typed(column)
+
+
+def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
+    """All checks of ``table`` in rule order (then column order)."""
+    checks: list[Check] = []
+
+    def add(rule: str, column: str | None, condition: str, value: str | None = None) -> None:
+        shown = value if value is not None else ("s." + quote(column) if column else "NULL")
+        checks.append(Check(rule, column, condition, f"CAST({shown} AS VARCHAR)"))
+
+    cols = {c.name: c for c in table.columns}
+    for col in table.columns:
+        c = "s." + quote(col.name)
+        if col.required:
+            add("required.missing", col.name, f"{c} IS NULL")
+        cond = _type_condition(col, c)
+        if cond:
+            add(f"type.{col.type}", col.name, f"{c} IS NOT NULL AND {cond}")
+        if col.allowed is not None:
+            rule = col.pattern_rule or "enum.value"
+            add(rule, col.name, f"{c} IS NOT NULL AND {c} NOT IN {_in(col.allowed)}")
+        elif col.pattern is not None:
+            rule = col.pattern_rule or "enum.value"
+            add(
+                rule,
+                col.name,
+                f"{c} IS NOT NULL AND NOT regexp_full_match({c}, {_lit(col.pattern)})",
+            )
+        if col.type == "week":
+            weeks_in_year = f"weekofyear(make_date(TRY_CAST(substr({c}, 1, 4) AS INTEGER), 12, 28))"
+            add(
+                "code.iso_week",
+                col.name,
+                f"{c} IS NOT NULL AND TRY_CAST(substr({c}, 7, 2) AS INTEGER) > {weeks_in_year}",
+            )
+        if col.name == "municipality":
+            add(
+                "code.municipality",
+                col.name,
+                f"{c} IS NOT NULL AND {typed(col)} NOT IN ({', '.join(map(str, MUNICIPALITIES))})",
+            )
+        if col.name == "end_reason":
+            accepted = [*FSIII_END_REASONS, *(v.lower() for v in FSIII_END_REASONS.values())]
+            add(
+                "code.end_reason",
+                col.name,
+                f"{c} IS NOT NULL AND lower({c}) NOT IN {_in(accepted)}",
+            )
+        if col.minimum is not None:
+            add("range.negative", col.name, f"{typed(col)} < {col.minimum}")
+
+    if table.name == "prescriptions":
+        add(
+            "range.subsidy_above_cost",
+            "subsidy_dkk",
+            f"{typed(cols['subsidy_dkk'])} > {typed(cols['cost_dkk'])}",
+        )
+    if table.name == "measurements":
+        value = typed(cols["value"])
+        parts = [
+            f"WHEN {_lit(kind)} THEN NOT ({value} BETWEEN {lo} AND {hi})"
+            for kind, (lo, hi) in MEASUREMENT_RANGES.items()
+        ]
+        cond = f"CASE s.kind {' '.join(parts)} ELSE false END"
+        add(
+            "range.measurement",
+            "value",
+            f"{cond} OR (s.kind = 'smoking' AND {value} NOT IN (0, 1))",
+        )
+    if table.name == "questionnaire_responses":
+        value = typed(cols["value"])
+        parts = []
+        for instrument, ranges in QUESTIONNAIRE_RANGES.items():
+            (ilo, ihi), (slo, shi) = ranges["item"], ranges["score"]
+            parts.append(
+                f"WHEN {_lit(instrument)} THEN CASE WHEN s.item = 'score' "
+                f"THEN NOT ({value} BETWEEN {slo} AND {shi}) "
+                f"ELSE NOT ({value} BETWEEN {ilo} AND {ihi}) END"
+            )
+        add(
+            "range.questionnaire",
+            "value",
+            f"CASE lower(s.instrument) {' '.join(parts)} ELSE false END",
+        )
+    if table.name == "persons":
+        birth = typed(cols["birth_date"])
+        oldest = ctx.period_start or ctx.today
+        add(
+            "range.birth_date",
+            "birth_date",
+            f"({birth} > DATE '{ctx.today}' OR {birth} < DATE '{oldest}' - INTERVAL 120 YEAR)",
+        )
+
+    for start, end in (("start", "end"), ("start_date", "end_date")):
+        if start in cols and end in cols:
+            add(
+                "date.end_before_start",
+                end,
+                f"{typed(cols[end])} < {typed(cols[start])}",
+            )
+    for col in table.columns:
+        if col.type in ("date", "datetime", "week") and col.name != "birth_date":
+            expr = _event_date(table, col.name)
+            add("date.in_future", col.name, f"{expr} > DATE '{ctx.today}'")
+    if table.person_column and table.name != "persons" and table.date_columns:
+        name = table.date_columns[0]
+        event = _event_date(table, name)
+        last_day = f"({event} + 6)" if cols[name].type == "week" else event
+        add("date.before_birth", name, f"{last_day} < p.birth_date")
+        add("date.after_death", name, f"{event} > p.death_date")
+    if table.name == "persons":
+        add(
+            "date.death_before_birth",
+            "death_date",
+            f"{typed(cols['death_date'])} < {typed(cols['birth_date'])}",
+        )
+    if table.name == "programme_episodes":
+        add(
+            "cond.end_reason_required",
+            "end_reason",
+            "s.status = 'dropped_out' AND s.end_reason IS NULL",
+        )
+        add(
+            "cond.start_date_required",
+            "start_date",
+            "s.status IN ('enrolled', 'completed') AND s.start_date IS NULL",
+        )
+    if table.person_column and table.name != "persons":
+        add("ref.person", "person_id", "p.person_id IS NULL")
+    if table.name == "hospital_diagnoses":
+        add("ref.contact", "contact_id", "k.contact_id IS NULL")
+    if table.key:
+        add("key.duplicate", ",".join(table.key), "s._key_conflict", _key_value(table))
+    add("row.duplicate", None, "s._copy > 1", "NULL")
+    checks.sort(key=lambda ch: RULE_ORDER[ch.rule])  # stable: column order within a rule
+    return checks
+
+
+def _key_value(table: Table) -> str:
+    return " || '/' || ".join(f"coalesce(s.{quote(k)}, '')" for k in table.key)
+
+
+def checked_select(table: Table, staged: str, checks: list[Check]) -> str:
+    """A query over the staged rows with ``_check``: the 1-based index of the first failed check."""
+    cols = [quote(c.name) for c in table.columns]
+    all_cols = ", ".join(cols)
+    key = ", ".join(quote(k) for k in table.key)
+    conflict = (
+        f"min(_h) OVER (PARTITION BY {key}) <> max(_h) OVER (PARTITION BY {key})"
+        if table.key
+        else "false"
+    )
+    joins = ""
+    if table.person_column and table.name != "persons":
+        joins += " LEFT JOIN ref_persons p ON p.person_id = s.person_id"
+    if table.name == "hospital_diagnoses":
+        joins += " LEFT JOIN ref_contacts k ON k.contact_id = s.contact_id"
+    case = " ".join(f"WHEN {ch.condition} THEN {i}" for i, ch in enumerate(checks, start=1))
+    return f"""
+        WITH hashed AS (SELECT *, hash({all_cols}) AS _h FROM {staged}),
+        marked AS (
+            SELECT *,
+                {conflict} AS _key_conflict,
+                row_number() OVER (PARTITION BY _h, {all_cols} ORDER BY _file_no, _row) AS _copy
+            FROM hashed
+        )
+        SELECT s.*, CASE {case} END AS _check
+        FROM marked s{joins}
+    """
+
+
+def value_select(checks: list[Check]) -> str:
+    """SQL for the offending value of the row's failed check."""
+    parts = " ".join(f"WHEN {i} THEN {ch.value}" for i, ch in enumerate(checks, start=1))
+    return f"CASE s._check {parts} END"

@@ -1,0 +1,227 @@
+"""The register warehouse: one DuckDB file with the contract tables, batches and quarantine.
+
+The schema is versioned: ``schema_migrations`` records every migration applied, and opening a
+warehouse applies the missing ones in one transaction. A warehouse written by a newer Broen is
+refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from broen.analytics._contract import TABLES, Column, Table
+from broen.analytics._exceptions import WarehouseError
+
+DEFAULT_WAREHOUSE = Path("broen-data") / "warehouse.duckdb"
+WAREHOUSE_ENV = "BROEN_WAREHOUSE"
+
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "bool": "BOOLEAN",
+    "week": "VARCHAR",
+}
+
+
+def default_warehouse_path() -> Path:
+    """``$BROEN_WAREHOUSE`` if set, else ``broen-data/warehouse.duckdb``."""
+    return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_type(column: Column) -> str:
+    return "INTEGER" if column.name == "municipality" else SQL_TYPES[column.type]
+
+
+def _create_contract_table(table: Table) -> str:
+    cols = ",\n    ".join(f"{quote(c.name)} {sql_type(c)}" for c in table.columns)
+    return f"CREATE TABLE {quote(table.name)} (\n    {cols},\n    batch_id VARCHAR NOT NULL\n)"
+
+
+def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
+    for table in TABLES.values():
+        con.execute(_create_contract_table(table))
+    con.execute(
+        """
+        CREATE TABLE batches (
+            batch_id VARCHAR PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            extract_sha256 VARCHAR NOT NULL,
+            imported_at TIMESTAMP NOT NULL,
+            period_start DATE,
+            period_end DATE,
+            description VARCHAR,
+            contract_version INTEGER NOT NULL,
+            rows_read BIGINT NOT NULL,
+            rows_accepted BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL
+        )"""
+    )
+    con.execute(
+        """
+        CREATE TABLE batch_files (
+            batch_id VARCHAR NOT NULL,
+            table_name VARCHAR NOT NULL,
+            file VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            format VARCHAR NOT NULL,
+            rows_read BIGINT NOT NULL,
+            rows_accepted BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL
+        )"""
+    )
+    con.execute(
+        """
+        CREATE TABLE quarantine (
+            batch_id VARCHAR NOT NULL,
+            table_name VARCHAR NOT NULL,
+            file VARCHAR NOT NULL,
+            "row" BIGINT NOT NULL,
+            rule VARCHAR NOT NULL,
+            "column" VARCHAR,
+            value VARCHAR,
+            message VARCHAR NOT NULL,
+            raw VARCHAR
+        )"""
+    )
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[duckdb.DuckDBPyConnection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "contract v1 tables, batches, batch files, quarantine", _migration_1),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations this warehouse lacks, all in one transaction."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise WarehouseError(
+            f"The warehouse has schema version {current}, newer than this Broen knows "
+            f"({SCHEMA_VERSION}): upgrade Broen."
+        )
+    pending = [m for m in MIGRATIONS if m.version > current]
+    if not pending:
+        return []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
+        )
+        for m in pending:
+            m.apply(con)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                [m.version, m.description, datetime.now()],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return [m.version for m in pending]
+
+
+@contextmanager
+def connect(
+    path: Path | None = None, *, read_only: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open (and, unless read-only, create and migrate) the warehouse at ``path``."""
+    path = Path(path) if path is not None else default_warehouse_path()
+    if read_only and not path.exists():
+        raise WarehouseError(f"There is no warehouse at {path}: run 'broen import' first.")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as err:
+        raise WarehouseError(f"Cannot open the warehouse {path}: {err}") from err
+    try:
+        if read_only:
+            version = schema_version(con)
+            if version != SCHEMA_VERSION:
+                raise WarehouseError(
+                    f"The warehouse {path} has schema version {version}, this Broen uses "
+                    f"{SCHEMA_VERSION}: open it once for writing (e.g. 'broen import') to migrate."
+                )
+        else:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    batch_id: str
+    source: str
+    imported_at: datetime
+    period_start: object
+    period_end: object
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+
+
+@dataclass(frozen=True)
+class WarehouseInfo:
+    """What ``broen warehouse info`` shows: tables, counts, batches and quarantine counts."""
+
+    path: Path
+    schema_version: int
+    table_rows: dict[str, int]
+    batches: list[BatchInfo]
+    quarantine: dict[tuple[str, str], int]  # (table, rule) -> rows
+
+
+def warehouse_info(path: Path | None = None) -> WarehouseInfo:
+    path = Path(path) if path is not None else default_warehouse_path()
+    with connect(path, read_only=True) as con:
+        counts = {}
+        for name in TABLES:
+            row = con.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()
+            counts[name] = int(row[0]) if row else 0
+        batches = [
+            BatchInfo(*r)
+            for r in con.execute(
+                "SELECT batch_id, source, imported_at, period_start, period_end, rows_read, "
+                "rows_accepted, rows_rejected FROM batches ORDER BY imported_at"
+            ).fetchall()
+        ]
+        quarantine = {
+            (t, r): int(n)
+            for t, r, n in con.execute(
+                "SELECT table_name, rule, count(*) FROM quarantine GROUP BY ALL ORDER BY ALL"
+            ).fetchall()
+        }
+        return WarehouseInfo(path, schema_version(con), counts, batches, quarantine)
