@@ -1,0 +1,47 @@
+"""broen.analytics: the library under the CLI and the web app. No Django here.
+
+The public surface is what this module exports; everything in ``_*.py`` is private.
+"""
+
+from broen.analytics._contract import CONTRACT_VERSION, TABLES
+from broen.analytics._exceptions import (
+    BroenError,
+    ConfigurationError,
+    ExtractError,
+    KeyFileError,
+    WarehouseError,
+)
+from broen.analytics._extract import DialectOptions
+from broen.analytics._importer import FileReport, ImportReport, import_extract
+from broen.analytics._rules import RULES
+from broen.analytics._warehouse import (
+    WAREHOUSE_ENV,
+    QuarantinedRow,
+    WarehouseInfo,
+    connect,
+    default_warehouse_path,
+    quarantined_rows,
+    warehouse_info,
+)
+
+__all__ = [
+    "CONTRACT_VERSION",
+    "RULES",
+    "TABLES",
+    "WAREHOUSE_ENV",
+    "BroenError",
+    "ConfigurationError",
+    "DialectOptions",
+    "ExtractError",
+    "FileReport",
+    "ImportReport",
+    "KeyFileError",
+    "QuarantinedRow",
+    "WarehouseError",
+    "WarehouseInfo",
+    "connect",
+    "default_warehouse_path",
+    "import_extract",
+    "quarantined_rows",
+    "warehouse_info",
+]

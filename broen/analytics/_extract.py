@@ -304,13 +304,14 @@ def _guess_separator(header: str) -> str:
 
 
 def csv_header(source: SourceFile) -> list[str]:
-    """The column names of a CSV file, as written."""
+    """The column names of a CSV file, without surrounding spaces."""
     assert source.dialect is not None
     with source.path.open("r", encoding=source.dialect.encoding, newline="") as fh:
         line = fh.readline().lstrip("\ufeff").rstrip("\r\n")
     import csv
 
-    return next(csv.reader([line], delimiter=source.dialect.sep)) if line else []
+    names = next(csv.reader([line], delimiter=source.dialect.sep)) if line else []
+    return [n.strip() for n in names]
 
 
 @dataclass(frozen=True)
@@ -339,7 +340,7 @@ def read_csv_chunks(source: SourceFile, *, block_size: int = 1 << 24) -> Iterato
     """
     dialect = source.dialect
     assert dialect is not None
-    names = [h.strip() for h in csv_header(source)]
+    names = csv_header(source)
     if len(set(names)) != len(names) or "" in names:
         raise ExtractError(f"{source.relpath}: the header has empty or repeated column names.")
     invalid: list[str] = []

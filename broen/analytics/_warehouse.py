@@ -225,3 +225,37 @@ def warehouse_info(path: Path | None = None) -> WarehouseInfo:
             ).fetchall()
         }
         return WarehouseInfo(path, schema_version(con), counts, batches, quarantine)
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    batch_id: str
+    table: str
+    file: str
+    row: int
+    rule: str
+    column: str | None
+    value: str | None
+    message: str
+
+
+def quarantined_rows(
+    path: Path | None = None,
+    *,
+    table: str | None = None,
+    rule: str | None = None,
+    limit: int = 20,
+) -> list[QuarantinedRow]:
+    """The first ``limit`` quarantined rows, optionally of one table and one rule."""
+    with connect(path, read_only=True) as con:
+        rows = con.execute(
+            """
+            SELECT batch_id, table_name, file, "row", rule, "column", value, message
+            FROM quarantine
+            WHERE (? IS NULL OR table_name = ?) AND (? IS NULL OR rule = ?)
+            ORDER BY batch_id, table_name, file, "row"
+            LIMIT ?
+            """,
+            [table, table, rule, rule, limit],
+        ).fetchall()
+    return [QuarantinedRow(*r) for r in rows]

@@ -1,0 +1,18 @@
+"""The ``broen`` command: a thin shell over :mod:`broen.analytics`.
+
+Each command parses its options, calls the library and prints the result with rich. A
+:class:`~broen.analytics.BroenError` (a problem the user can fix) is printed as one sentence
+with exit code 1; usage errors exit with 2 (click). Exit codes are listed in docs/cli.md.
+"""
+
+from __future__ import annotations
+
+from broen.cli import _commands as _commands  # registers the commands on ``cli``
+from broen.cli._app import cli
+
+
+def main() -> None:
+    cli(prog_name="broen")
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,146 @@
+"""Rendering library results for the terminal with rich. No logic beyond layout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from broen.analytics import RULES, ImportReport, QuarantinedRow, WarehouseInfo
+
+console = Console()
+
+
+@contextmanager
+def progress_bar(title: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar driven by the library's ``progress(stage, done, total)`` callbacks."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(title, total=None)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{title}: {stage}", completed=done, total=total)
+
+        yield update
+
+
+def import_report(report: ImportReport) -> None:
+    if report.status == "unchanged":
+        console.print(
+            f"Nothing to do: this extract was imported before as batch [bold]{report.batch_id}"
+            f"[/] ({report.imported_at})."
+        )
+        return
+    table = Table(title=f"Import {report.batch_id}", show_footer=True)
+    table.add_column("table", footer="total")
+    table.add_column("file")
+    table.add_column("read", justify="right", footer=f"{report.rows_read:,}")
+    table.add_column("accepted", justify="right", footer=f"{report.rows_accepted:,}")
+    table.add_column("rejected", justify="right", footer=f"{report.rows_rejected:,}")
+    table.add_column("rejected by rule")
+    for f in report.files:
+        rules = ", ".join(f"{rule} {n:,}" for rule, n in f.rules.items())
+        table.add_row(
+            f.table,
+            f.file,
+            f"{f.rows_read:,}",
+            f"{f.rows_accepted:,}",
+            f"{f.rows_rejected:,}" if f.rows_rejected else "0",
+            rules,
+        )
+    console.print(table)
+    for f in report.files:
+        if f.ignored_columns:
+            console.print(
+                f"[yellow]{f.file}: columns not in contract v1 were ignored: "
+                f"{', '.join(f.ignored_columns)}"
+            )
+    if report.ignored_files:
+        console.print(
+            f"[yellow]Not tables of the format, ignored: {', '.join(report.ignored_files)}"
+        )
+    if report.replaced_batch:
+        console.print(f"Replaced the earlier batch {report.replaced_batch} of {report.source}.")
+    check = "[green]reconciles[/]" if report.reconciles else "[red]DOES NOT RECONCILE[/]"
+    console.print(
+        f"Rows read {report.rows_read:,} = accepted {report.rows_accepted:,} + rejected "
+        f"{report.rows_rejected:,}: {check}."
+    )
+
+
+def rule_legend(rules: list[str]) -> None:
+    for rule in rules:
+        console.print(f"  [bold]{rule}[/]: {RULES[rule]}")
+
+
+def warehouse_info(info: WarehouseInfo) -> None:
+    console.print(f"Warehouse [bold]{info.path}[/] (schema version {info.schema_version})")
+    tables = Table(title="Tables")
+    tables.add_column("table")
+    tables.add_column("rows", justify="right")
+    for name, n in info.table_rows.items():
+        tables.add_row(name, f"{n:,}")
+    console.print(tables)
+    batches = Table(title="Batches")
+    for col in ("batch", "source", "imported", "period", "read", "accepted", "rejected"):
+        batches.add_column(
+            col, justify="right" if col in ("read", "accepted", "rejected") else "left"
+        )
+    for b in info.batches:
+        period = f"{b.period_start or '?'} – {b.period_end or '?'}"
+        batches.add_row(
+            b.batch_id,
+            b.source,
+            f"{b.imported_at:%Y-%m-%d %H:%M}",
+            period,
+            f"{b.rows_read:,}",
+            f"{b.rows_accepted:,}",
+            f"{b.rows_rejected:,}",
+        )
+    console.print(batches if info.batches else "No batches imported yet.")
+    if info.quarantine:
+        quarantine = Table(title="Quarantined rows")
+        quarantine.add_column("table")
+        quarantine.add_column("rule")
+        quarantine.add_column("rows", justify="right")
+        for (table, rule), n in info.quarantine.items():
+            quarantine.add_row(table, rule, f"{n:,}")
+        console.print(quarantine)
+    else:
+        console.print("No quarantined rows.")
+
+
+def quarantine(rows: list[QuarantinedRow]) -> None:
+    if not rows:
+        console.print("No quarantined rows match.")
+        return
+    table = Table(title="Quarantined rows")
+    for col in ("file", "row", "rule", "column", "value", "why"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.file, str(r.row), r.rule, r.column or "", r.value or "", r.message)
+    console.print(table)
+
+
+def synth_result(result: Any) -> None:
+    table = Table(title=f"Synthetic extract in {result.out_dir}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in result.counts.items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+
+
+def pseudonymisation_report(report: Any) -> None:
+    console.print_json(data=report.to_dict())
