@@ -142,7 +142,8 @@ def write_independent_extract(
             ref = day()
             tables["programme_episodes"].append(
                 [
-                    f"e{pid}", pid, "sammen-om-min-vej", _d(ref), "A14", _d(ref + timedelta(days=3)),
+                    f"e{pid}", pid, "sammen-om-min-vej", _d(ref), "A14",
+                    _d(ref + timedelta(days=3)),
                     _d(ref + timedelta(days=90)), "dropped_out", HOSPITAL_ACUTE, "2",
                 ]
             )  # fmt: skip

@@ -52,7 +52,8 @@ def test_two_sources_sit_side_by_side_and_link_through_persons(tmp_path: Path) -
     municipality = tmp_path / "municipality"
     write(municipality, "extract.json", json.dumps({"source": "lolland-fsiii"}))
     persons_csv(municipality, "m1,1950-01-01,F,360")
-    write(municipality, "municipal_services.csv", "person_id,service,start_date,units,unit,cost_dkk\n"
+    write(municipality, "municipal_services.csv",
+          "person_id,service,start_date,units,unit,cost_dkk\n"
           "a1,home_care,2021-01-01,2,hours,900\nm1,home_care,2021-01-01,2,hours,900\n")  # fmt: skip
     report = import_extract(municipality, warehouse=warehouse)
     assert report.source == "lolland-fsiii"

@@ -127,7 +127,8 @@ def test_typed_parquet_columns_load_with_their_values(tmp_path: Path) -> None:
     warehouse = _import(root, tmp_path)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
-            'SELECT contact_id, start, "end", psychiatric, cost_dkk FROM hospital_contacts ORDER BY 1'
+            'SELECT contact_id, start, "end", psychiatric, cost_dkk '
+            "FROM hospital_contacts ORDER BY 1"
         ).fetchall()
         person = con.execute("SELECT birth_date, municipality, lives_alone FROM persons").fetchone()
     assert rows[0] == ("k1", datetime(2021, 1, 30, 22, 15), datetime(2021, 2, 3, 9), False, 41234.5)
