@@ -1,0 +1,1 @@
+"""Pages that belong to no feature: the front page and the health check."""
