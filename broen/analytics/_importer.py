@@ -352,7 +352,7 @@ def _validate_and_load(
     typed_cols = ", ".join(typed(c) for c in table.columns)
     con.execute(
         f"INSERT INTO {quote(table.name)} SELECT {typed_cols}, {_lit(batch_id)} "
-        "FROM checked s WHERE s._check IS NULL ORDER BY s._file_no, s._row"
+        "FROM stg s ANTI JOIN checked USING (_file_no, _row)"
     )
     lookup = ", ".join(
         f"({i}, {_lit(ch.rule)}, {_lit(ch.column) if ch.column else 'NULL'}, {_lit(ch.message)})"
@@ -368,20 +368,22 @@ def _validate_and_load(
         INSERT INTO quarantine
         SELECT {_lit(batch_id)}, {_lit(table.name)}, s._file, s._row, l.rule, l.col,
                {value_select(checks)}, l.message, CAST({raw} AS VARCHAR)
-        FROM checked s JOIN (VALUES {lookup}) l(id, rule, col, message) ON l.id = s._check
-        ORDER BY s._file_no, s._row
+        FROM stg s
+        JOIN checked c USING (_file_no, _row)
+        JOIN (VALUES {lookup}) l(id, rule, col, message) ON l.id = c._check
         """
     )
-    counts = con.execute("SELECT _file_no, _check, count(*) FROM checked GROUP BY ALL").fetchall()
-    for file_no, check, n in counts:
+    for file_no, n in con.execute("SELECT _file_no, count(*) FROM stg GROUP BY ALL").fetchall():
+        reports[file_no].rows_read += n
+        reports[file_no].rows_accepted += n
+    for file_no, check, n in con.execute(
+        "SELECT _file_no, _check, count(*) FROM checked GROUP BY ALL"
+    ).fetchall():
         report = reports[file_no]
-        report.rows_read += n
-        if check is None:
-            report.rows_accepted += n
-        else:
-            rule = checks[check - 1].rule
-            report.rows_rejected += n
-            report.rules[rule] = report.rules.get(rule, 0) + n
+        rule = checks[check - 1].rule
+        report.rows_accepted -= n
+        report.rows_rejected += n
+        report.rules[rule] = report.rules.get(rule, 0) + n
     for report in reports:
         report.rules = dict(sorted(report.rules.items()))
 

@@ -254,35 +254,53 @@ def _key_value(table: Table) -> str:
 
 
 def checked_select(table: Table, staged: str, checks: list[Check]) -> str:
-    """A query over the staged rows with ``_check``: the 1-based index of the first failed check."""
-    cols = [quote(c.name) for c in table.columns]
-    all_cols = ", ".join(cols)
-    key = ", ".join(quote(k) for k in table.key)
-    conflict = (
-        f"min(_h) OVER (PARTITION BY {key}) <> max(_h) OVER (PARTITION BY {key})"
-        if table.key
-        else "false"
-    )
+    """A query giving ``(_file_no, _row, _check)`` for every staged row that fails a check,
+    ``_check`` being the 1-based index of the first check it fails.
+
+    Duplicates are found in two steps so that no large table is sorted: rows are hashed, and
+    only rows whose hash occurs more than once are compared column by column.
+    """
+    all_cols = ", ".join(quote(c.name) for c in table.columns)
+    conflicts, key_join, conflict_flag = "", "", "false"
+    if table.key:
+        key = ", ".join(quote(k) for k in table.key)
+        conflicts = (
+            f"conflicts AS (SELECT {key} FROM hashed GROUP BY ALL HAVING min(_h) <> max(_h)),"
+        )
+        on = " AND ".join(f"x.{quote(k)} IS NOT DISTINCT FROM s.{quote(k)}" for k in table.key)
+        key_join = f"LEFT JOIN conflicts x ON {on}"
+        conflict_flag = f"x.{quote(table.key[0])} IS NOT NULL"
+    case = " ".join(f"WHEN {ch.condition} THEN {i}" for i, ch in enumerate(checks, start=1))
+    return f"""
+        WITH hashed AS (SELECT *, hash({all_cols}) AS _h FROM {staged}),
+        repeated AS (SELECT _h FROM hashed GROUP BY _h HAVING count(*) > 1),
+        copies AS (
+            SELECT _file_no, _row,
+                row_number() OVER (PARTITION BY {all_cols} ORDER BY _file_no, _row) AS _copy
+            FROM hashed SEMI JOIN repeated USING (_h)
+        ),
+        {conflicts}
+        marked AS (
+            SELECT s.* EXCLUDE (_h), coalesce(c._copy, 1) AS _copy, {conflict_flag} AS _key_conflict
+            FROM hashed s LEFT JOIN copies c USING (_file_no, _row) {key_join}
+        )
+        SELECT _file_no, _row, _check FROM (
+            SELECT s._file_no, s._row, CASE {case} END AS _check
+            FROM marked s{_reference_joins(table)}
+        ) WHERE _check IS NOT NULL
+    """
+
+
+def _reference_joins(table: Table) -> str:
     joins = ""
     if table.person_column and table.name != "persons":
         joins += " LEFT JOIN ref_persons p ON p.person_id = s.person_id"
     if table.name == "hospital_diagnoses":
         joins += " LEFT JOIN ref_contacts k ON k.contact_id = s.contact_id"
-    case = " ".join(f"WHEN {ch.condition} THEN {i}" for i, ch in enumerate(checks, start=1))
-    return f"""
-        WITH hashed AS (SELECT *, hash({all_cols}) AS _h FROM {staged}),
-        marked AS (
-            SELECT *,
-                {conflict} AS _key_conflict,
-                row_number() OVER (PARTITION BY _h, {all_cols} ORDER BY _file_no, _row) AS _copy
-            FROM hashed
-        )
-        SELECT s.*, CASE {case} END AS _check
-        FROM marked s{joins}
-    """
+    return joins
 
 
 def value_select(checks: list[Check]) -> str:
     """SQL for the offending value of the row's failed check."""
     parts = " ".join(f"WHEN {i} THEN {ch.value}" for i, ch in enumerate(checks, start=1))
-    return f"CASE s._check {parts} END"
+    return f"CASE c._check {parts} END"

@@ -21,6 +21,8 @@ from broen.analytics._exceptions import WarehouseError
 
 DEFAULT_WAREHOUSE = Path("broen-data") / "warehouse.duckdb"
 WAREHOUSE_ENV = "BROEN_WAREHOUSE"
+MEMORY_ENV = "BROEN_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "6GB"  # DuckDB spills to <warehouse>.tmp beyond this
 
 SQL_TYPES = {
     "string": "VARCHAR",
@@ -162,8 +164,10 @@ def connect(
         raise WarehouseError(f"There is no warehouse at {path}: run 'broen import' first.")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    memory = os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
+    config = {"memory_limit": memory, "preserve_insertion_order": False}
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.Error as err:
         raise WarehouseError(f"Cannot open the warehouse {path}: {err}") from err
     try:

@@ -75,7 +75,8 @@ def import_report(report: ImportReport) -> None:
     check = "[green]reconciles[/]" if report.reconciles else "[red]DOES NOT RECONCILE[/]"
     console.print(
         f"Rows read {report.rows_read:,} = accepted {report.rows_accepted:,} + rejected "
-        f"{report.rows_rejected:,}: {check}."
+        f"{report.rows_rejected:,}: {check}.",
+        soft_wrap=True,
     )
 
 
