@@ -13,6 +13,8 @@ from broen.analytics._exceptions import (
 )
 from broen.analytics._extract import DialectOptions
 from broen.analytics._importer import FileReport, ImportReport, import_extract
+from broen.analytics._keys import generate_key, key_fingerprint, load_key
+from broen.analytics._pseudonymise import PseudonymisationReport, pseudonymise_extract
 from broen.analytics._rules import RULES
 from broen.analytics._warehouse import (
     WAREHOUSE_ENV,
@@ -36,12 +38,17 @@ __all__ = [
     "FileReport",
     "ImportReport",
     "KeyFileError",
+    "PseudonymisationReport",
     "QuarantinedRow",
     "WarehouseError",
     "WarehouseInfo",
     "connect",
     "default_warehouse_path",
+    "generate_key",
     "import_extract",
+    "key_fingerprint",
+    "load_key",
+    "pseudonymise_extract",
     "quarantined_rows",
     "warehouse_info",
 ]

@@ -36,8 +36,10 @@ MOD11_WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 
 # ASCII digits only: \d would also accept e.g. Arabic-Indic digits.
 _CPR_SHAPE = re.compile(r"[0-9]{6}-?[0-9]{4}")
-# The same as a whole-value pattern for Arrow (RE2), surrounding whitespace allowed.
-CPR_SHAPE_PATTERN = r"^\s*[0-9]{6}-?[0-9]{4}\s*$"
+# A CPR-shaped token inside a longer text (not part of a longer run of digits).
+_CPR_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9])")
+# A pre-filter for the same in Arrow (RE2 has no look-behind): confirm with contains_cpr.
+CPR_IN_TEXT_PATTERN = r"(^|[^0-9])[0-9]{6}-?[0-9]{4}([^0-9]|$)"
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,13 @@ def parse_cpr(text: str) -> CprInfo | None:
     Use :func:`check_cpr` to learn why a number is not valid.
     """
     return check_cpr(text).info
+
+
+def contains_cpr(text: str) -> bool:
+    """Whether ``text`` holds a valid CPR number, alone or inside other text ("mor 0101...")."""
+    return len(text) >= 10 and any(check_cpr(m.group()).valid for m in _CPR_IN_TEXT.finditer(text))
+
+
+def mask_cprs(text: str) -> str:
+    """``text`` with every valid CPR number in it replaced by ``<CPR>`` (for messages)."""
+    return _CPR_IN_TEXT.sub(lambda m: "<CPR>" if check_cpr(m.group()).valid else m.group(), text)

@@ -215,7 +215,11 @@ def pseudonymise(
     """
     key = analytics.load_key(key_file)
     report = analytics.pseudonymise_extract(
-        source_dir, out_dir, key=key, options=DialectOptions(encoding=encoding, sep=sep)
+        source_dir,
+        out_dir,
+        key=key,
+        options=DialectOptions(encoding=encoding, sep=sep),
+        key_file=key_file,
     )
     _render.pseudonymisation_report(report)
 

@@ -10,7 +10,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from broen.analytics import RULES, ImportReport, QuarantinedRow, WarehouseInfo
+from broen.analytics import (
+    RULES,
+    ImportReport,
+    PseudonymisationReport,
+    QuarantinedRow,
+    WarehouseInfo,
+)
 
 console = Console()
 
@@ -143,5 +149,28 @@ def synth_result(result: Any) -> None:
     console.print(table)
 
 
-def pseudonymisation_report(report: Any) -> None:
-    console.print_json(data=report.to_dict())
+def pseudonymisation_report(report: PseudonymisationReport) -> None:
+    table = Table(title=f"Pseudonymised into {report.out_dir} (key {report.key_fingerprint})")
+    for col in ("file", "rows", "ids replaced", "persons", "CPR-shaped", "CPR problems", "mod-11"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    for f in report.files:
+        problems = ", ".join(f"{k} {n:,}" for k, n in f.problems.items() if n) or "0"
+        table.add_row(
+            f.file,
+            f"{f.rows:,}",
+            f"{f.identifiers_replaced:,}",
+            f"{f.distinct_persons:,}",
+            f"{f.cpr_shaped:,}",
+            problems,
+            f"{f.mod11_warnings:,}",
+        )
+    console.print(table)
+    console.print(f"Distinct persons: {report.distinct_persons:,}")
+    if report.not_copied:
+        console.print(
+            f"[yellow]Not copied (not tables of the format): {', '.join(report.not_copied)}"
+        )
+    for example in report.examples:
+        console.print(f"  CPR problem '{example.problem}' in {example.file}, row {example.row}")
+    for warning in report.warnings:
+        console.print(f"[yellow]Warning: {warning}", soft_wrap=True)

@@ -18,8 +18,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from broen.analytics._exceptions import ConfigurationError, ExtractError, KeyFileError
-from broen.analytics._pseudonymise import (
+from broen.analytics import (
+    ConfigurationError,
+    ExtractError,
+    KeyFileError,
     PseudonymisationReport,
     generate_key,
     load_key,

@@ -82,8 +82,8 @@ def test_quarantine_lists_rows_with_rule_and_reason(runner: CliRunner, tmp_path:
 
 
 def test_the_danish_dialect_flags_are_accepted(runner: CliRunner, tmp_path: Path) -> None:
-    write(tmp_path / "x", "persons.csv", "person_id;birth_date;sex;municipality\na1;1960-01-01;F;360\n",
-          encoding="cp1252")  # fmt: skip
+    header = "person_id;birth_date;sex;municipality\n"
+    write(tmp_path / "x", "persons.csv", header + "a1;1960-01-01;F;360\n", encoding="cp1252")
     args = ["import", str(tmp_path / "x"), "--warehouse", str(tmp_path / "w.duckdb")]
     result = runner.invoke(cli, [*args, "--encoding", "cp1252", "--sep", ";", "--decimal", ","])
     assert result.exit_code == 0, result.output
