@@ -23,6 +23,7 @@ from broen.analytics._extract import (
     DialectOptions,
     Extract,
     SourceFile,
+    csv_header,
     open_extract,
     read_csv_chunks,
 )
@@ -36,6 +37,19 @@ from broen.analytics._validation import (
 from broen.analytics._warehouse import connect, default_warehouse_path, quote
 
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class FileColumns:
+    """The columns of one file: all names as written, and contract column -> file column."""
+
+    names: list[str]
+    mapping: dict[str, str]
+
+    @property
+    def ignored(self) -> list[str]:
+        used = set(self.mapping.values())
+        return [n for n in self.names if n not in used]
 
 
 @dataclass
@@ -176,7 +190,7 @@ def import_extract(
 def _load(
     con: duckdb.DuckDBPyConnection,
     extract: Extract,
-    headers: dict[str, dict[str, str]],
+    headers: dict[str, FileColumns],
     report: ImportReport,
     ctx: CheckContext,
     progress: Progress | None,
@@ -234,11 +248,9 @@ def _load(
         )
 
 
-def _check_columns(source: SourceFile) -> dict[str, str]:
+def _check_columns(source: SourceFile) -> FileColumns:
     """Map each contract column to the file's column name; fail on a missing required one."""
     if source.format == "csv":
-        from broen.analytics._extract import csv_header
-
         names = csv_header(source)
     else:
         try:
@@ -255,14 +267,15 @@ def _check_columns(source: SourceFile) -> dict[str, str]:
             f"{source.relpath} lacks the required column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(missing)} (contract v1, table {table.name})."
         )
-    return {c.name: by_norm[c.name] for c in table.columns if c.name in by_norm}
+    mapping = {c.name: by_norm[c.name] for c in table.columns if c.name in by_norm}
+    return FileColumns(names=names, mapping=mapping)
 
 
 def _stage(
     con: duckdb.DuckDBPyConnection,
     table: Table,
     files: list[SourceFile],
-    headers: dict[str, dict[str, str]],
+    headers: dict[str, FileColumns],
     reports: list[FileReport],
     batch_id: str,
 ) -> None:
@@ -271,11 +284,9 @@ def _stage(
         f"CREATE OR REPLACE TEMP TABLE stg ({cols}, _file_no INTEGER, _file VARCHAR, _row BIGINT)"
     )
     for file_no, (source, report) in enumerate(zip(files, reports, strict=True)):
-        mapping = headers[source.relpath]
-        known = {v.strip().lower() for v in mapping.values()}
-        report.ignored_columns = [
-            n for n in _file_columns(source, headers) if n.strip().lower() not in known
-        ]
+        columns = headers[source.relpath]
+        mapping = columns.mapping
+        report.ignored_columns = columns.ignored
         decimal_comma = source.dialect is not None and source.dialect.decimal == ","
         select = []
         for c in table.columns:
@@ -311,8 +322,7 @@ def _stage(
                                 source.relpath,
                                 bad.row,
                                 str(bad.fields),
-                                f"{bad.fields} fields where the header has "
-                                f"{len(_file_columns(source, headers))}",
+                                f"{bad.fields} fields where the header has {len(columns.names)}",
                                 bad.text,
                             ],
                         )
@@ -323,21 +333,6 @@ def _stage(
             raise ExtractError(
                 f"{source.relpath} cannot be read: {str(err).splitlines()[0]}"
             ) from err
-
-
-_columns_cache: dict[str, list[str]] = {}
-
-
-def _file_columns(source: SourceFile, headers: dict[str, dict[str, str]]) -> list[str]:
-    key = f"{source.path}:{source.sha256}"
-    if key not in _columns_cache:
-        if source.format == "csv":
-            from broen.analytics._extract import csv_header
-
-            _columns_cache[key] = csv_header(source)
-        else:
-            _columns_cache[key] = list(pq.read_schema(source.path).names)
-    return _columns_cache[key]
 
 
 def _validate_and_load(
