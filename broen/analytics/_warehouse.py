@@ -165,7 +165,10 @@ def connect(
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     memory = os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
-    config = {"memory_limit": memory, "preserve_insertion_order": False}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": memory,
+        "preserve_insertion_order": False,
+    }
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.Error as err:

@@ -17,7 +17,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 DAYS_PER_YEAR = 365.25
-NEVER = np.int64(10**7)  # a day far beyond any period (year ~29000): "does not happen"
+NEVER = 10**7  # a day far beyond any period (year ~29000): "does not happen"
 
 
 def day_of(iso: str) -> int:

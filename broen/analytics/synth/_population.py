@@ -30,7 +30,7 @@ CONDITIONS = (
 # Share by 10-year age band 0-9 .. 90-99, about 2020: Denmark and Lolland (assumption from DST
 # FOLK1A levels as remembered; Lolland's median age about 50).
 AGE_NATIONAL = np.array([10.8, 11.5, 13.4, 11.9, 13.1, 13.7, 11.6, 9.6, 3.6, 0.8])
-AGE_LOLLAND = np.array([8.0, 10.0, 9.0, 8.5, 11.5, 15.5, 15.5, 14.5, 6.2, 1.3])
+AGE_LOLLAND = np.array([8.0, 10.0, 9.5, 9.0, 11.5, 15.5, 15.0, 14.0, 6.2, 1.3])
 
 # Highest completed education of adults (order of EDUCATION_LEVELS), national vs Lolland.
 EDU_NATIONAL = np.array([24.0, 9.0, 33.0, 5.0, 17.0, 10.0, 2.0])
@@ -67,7 +67,7 @@ MORTALITY_HR = {
 }
 GOMPERTZ_B = 0.1
 GOMPERTZ_A = {0: 1.45e-5, 1: 2.1e-5}  # by sex (0 F, 1 M): e0 about 83 F / 79 M nationally
-MORTALITY_NORMALISER = 1.5  # mean multiplier of the national population (assumption)
+MORTALITY_NORMALISER = 2.6  # mean multiplier of the national population (assumption)
 
 
 @dataclass
@@ -126,7 +126,8 @@ def _categorical(rng: np.random.Generator, weights: FloatArray) -> IntArray:
     """One draw per row of a (n, k) weight matrix."""
     cum = np.cumsum(weights, axis=1)
     u = rng.random(weights.shape[0]) * cum[:, -1]
-    return np.minimum((cum < u[:, None]).sum(axis=1), weights.shape[1] - 1).astype(np.int64)
+    out: IntArray = np.minimum((cum < u[:, None]).sum(axis=1), weights.shape[1] - 1)
+    return out.astype(np.int64)
 
 
 def make_persons(
