@@ -82,7 +82,7 @@ def import_command(
         )
     if result.status == "imported":
         where = Path(result.warehouse).parent / "import-reports" / f"{result.batch_id}.json"
-        console.print(f"Report: {report or where}", soft_wrap=True)
+        click.echo(f"Report: {report or where}")
     if strict and result.rows_rejected:
         raise SystemExit(EXIT_REJECTED_ROWS)
 

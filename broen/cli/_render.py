@@ -12,6 +12,7 @@ from rich.table import Table
 
 from broen.analytics import (
     RULES,
+    FileReport,
     ImportReport,
     PseudonymisationReport,
     QuarantinedRow,
@@ -50,20 +51,23 @@ def import_report(report: ImportReport) -> None:
         return
     table = Table(title=f"Import {report.batch_id}", show_footer=True)
     table.add_column("table", footer="total")
-    table.add_column("file")
+    table.add_column("files", justify="right")
     table.add_column("read", justify="right", footer=f"{report.rows_read:,}")
     table.add_column("accepted", justify="right", footer=f"{report.rows_accepted:,}")
     table.add_column("rejected", justify="right", footer=f"{report.rows_rejected:,}")
     table.add_column("rejected by rule")
-    for f in report.files:
-        rules = ", ".join(f"{rule} {n:,}" for rule, n in f.rules.items())
+    for name, files in _by_table(report.files).items():
+        rules: dict[str, int] = {}
+        for f in files:
+            for rule, n in f.rules.items():
+                rules[rule] = rules.get(rule, 0) + n
         table.add_row(
-            f.table,
-            f.file,
-            f"{f.rows_read:,}",
-            f"{f.rows_accepted:,}",
-            f"{f.rows_rejected:,}" if f.rows_rejected else "0",
-            rules,
+            name,
+            str(len(files)),
+            f"{sum(f.rows_read for f in files):,}",
+            f"{sum(f.rows_accepted for f in files):,}",
+            f"{sum(f.rows_rejected for f in files):,}",
+            "\n".join(f"{rule} {n:,}" for rule, n in sorted(rules.items())),
         )
     console.print(table)
     for f in report.files:
@@ -86,6 +90,13 @@ def import_report(report: ImportReport) -> None:
     )
 
 
+def _by_table(files: list[FileReport]) -> dict[str, list[FileReport]]:
+    out: dict[str, list[FileReport]] = {}
+    for f in files:
+        out.setdefault(f.table, []).append(f)
+    return out
+
+
 def rule_legend(rules: list[str]) -> None:
     for rule in rules:
         console.print(f"  [bold]{rule}[/]: {RULES[rule]}")
@@ -99,23 +110,15 @@ def warehouse_info(info: WarehouseInfo) -> None:
     for name, n in info.table_rows.items():
         tables.add_row(name, f"{n:,}")
     console.print(tables)
-    batches = Table(title="Batches")
-    for col in ("batch", "source", "imported", "period", "read", "accepted", "rejected"):
-        batches.add_column(
-            col, justify="right" if col in ("read", "accepted", "rejected") else "left"
-        )
+    if not info.batches:
+        console.print("No batches imported yet.")
     for b in info.batches:
-        period = f"{b.period_start or '?'} – {b.period_end or '?'}"
-        batches.add_row(
-            b.batch_id,
-            b.source,
-            f"{b.imported_at:%Y-%m-%d %H:%M}",
-            period,
-            f"{b.rows_read:,}",
-            f"{b.rows_accepted:,}",
-            f"{b.rows_rejected:,}",
+        console.print(
+            f"Batch [bold]{b.batch_id}[/]: source {b.source}, imported "
+            f"{b.imported_at:%Y-%m-%d %H:%M}, period {b.period_start or '?'} to "
+            f"{b.period_end or '?'}; rows read {b.rows_read:,} = accepted "
+            f"{b.rows_accepted:,} + rejected {b.rows_rejected:,}"
         )
-    console.print(batches if info.batches else "No batches imported yet.")
     if info.quarantine:
         quarantine = Table(title="Quarantined rows")
         quarantine.add_column("table")
