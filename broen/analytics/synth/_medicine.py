@@ -20,6 +20,7 @@ REGIMENS: dict[str, list[tuple[str, float, float, float]]] = {
         ("A10BJ06", 0.20, 950, 0.9),
         ("A10AE04", 0.15, 550, 0.4),
         ("A10BH01", 0.15, 400, 0.33),
+        ("A10BK01", 0.30, 480, 0.33),
         ("C10AA05", 0.70, 40, 0.33),
     ],
     "copd": [
@@ -63,15 +64,42 @@ REGIMENS: dict[str, list[tuple[str, float, float, float]]] = {
 }
 # Occasional drugs for everyone: (ATC, DKK per package, dispensings per person-month for adults)
 GENERAL = [
-    ("J01CE02", 60, 0.012),
-    ("J01CA04", 70, 0.006),
-    ("J01CA08", 70, 0.005),
-    ("N02BE01", 50, 0.02),
-    ("M01AE01", 40, 0.01),
-    ("R06AX27", 90, 0.008),
+    ("J01CE02", 60, 0.02),
+    ("J01CA04", 70, 0.01),
+    ("J01CA08", 70, 0.008),
+    ("N02BE01", 50, 0.03),
+    ("M01AE01", 40, 0.015),
+    ("R06AX27", 90, 0.012),
+    ("D07AC01", 110, 0.01),
+    ("S01AA01", 60, 0.006),
 ]
-# Long-term drugs not tied to a modelled condition: (ATC, share, DKK, per month, from age)
-LONG_TERM = [("A02BC02", 0.12, 80, 0.25, 40.0), ("N02AX02", 0.05, 100, 0.2, 50.0)]
+# Long-term drugs not tied to a modelled condition: (ATC, share, DKK, per month, from age).
+# Calibrated so that the population's retail medicine cost lands near the Danish level of
+# about 2,000 DKK per person-year (older populations such as Lolland's somewhat above).
+LONG_TERM = [
+    ("A02BC02", 0.15, 80, 0.25, 40.0),
+    ("N02AX02", 0.05, 100, 0.2, 50.0),
+    ("C10AA05", 0.18, 40, 0.33, 50.0),
+    ("C09CA01", 0.12, 60, 0.33, 50.0),
+    ("B01AF02", 0.08, 750, 0.33, 65.0),
+    ("R03BA02", 0.05, 320, 0.2, 18.0),
+    ("R03AK06", 0.03, 420, 0.25, 18.0),
+    ("M05BA04", 0.06, 70, 0.25, 60.0),
+    ("A12AX", 0.12, 90, 0.25, 65.0),
+    ("S01ED51", 0.03, 220, 0.33, 60.0),
+    ("N06AB04", 0.06, 40, 0.33, 18.0),
+    ("N06BA04", 0.015, 520, 1.0, 18.0),
+    ("N02AA05", 0.02, 320, 0.33, 50.0),
+    ("L04AX03", 0.01, 250, 0.33, 30.0),
+    ("G04CA02", 0.08, 90, 0.33, 60.0),
+    ("B01AF01", 0.05, 700, 0.33, 65.0),
+    ("R03AL03", 0.02, 520, 0.33, 50.0),
+    ("N03AX16", 0.04, 220, 0.33, 30.0),
+    ("G04BD08", 0.03, 260, 0.33, 60.0),
+    ("N05AX12", 0.01, 320, 0.33, 18.0),
+    ("N03AX14", 0.01, 340, 0.33, 18.0),
+    ("C01DA02", 0.03, 120, 0.25, 65.0),
+]
 PROGRAMME_ATC = ("A10BJ06", "N07BA03")
 ATCS = tuple(
     sorted(
