@@ -259,9 +259,11 @@ def demo(workdir: Path, persons: int | None, seed: int) -> None:
     console.rule("3. The warehouse")
     _render.warehouse_info(analytics.warehouse_info(warehouse))
     console.rule("Results")
-    console.print(f"Extract:      {extract_dir}")
-    console.print(f"Ground truth: {extract_dir / 'ground_truth.json'}")
-    console.print(f"Warehouse:    {warehouse}")
-    console.print(
-        f"Import report: {warehouse.parent / 'import-reports' / (report.batch_id + '.json')}"
-    )
+    report_path = warehouse.parent / "import-reports" / f"{report.batch_id}.json"
+    for label, path in (
+        ("Extract", extract_dir),
+        ("Ground truth", extract_dir / "ground_truth.json"),
+        ("Warehouse", warehouse),
+        ("Import report", report_path),
+    ):
+        click.echo(f"{label + ':':15}{path}")
