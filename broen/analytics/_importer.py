@@ -34,7 +34,13 @@ from broen.analytics._validation import (
     typed,
     value_select,
 )
-from broen.analytics._warehouse import connect, default_warehouse_path, quote
+from broen.analytics._warehouse import (
+    connect,
+    default_warehouse_path,
+    event_period,
+    mark_dirty,
+    quote,
+)
 
 Progress = Callable[[str, int, int], None]
 
@@ -212,23 +218,32 @@ def _load(
                 progress(name, done, total)
         if name == "persons":
             _make_ref_persons(con, report.batch_id, old)
+    # The panel rebuilds the persons of the new batch and of the batch it replaces.
+    mark_dirty(con, [report.batch_id, old] if old else [report.batch_id])
+    start, end, period_source = extract.period_start, extract.period_end, "extract.json"
+    if start is None or end is None:
+        lo, hi = event_period(con, report.batch_id)
+        start, end, period_source = start or lo, end or hi, "events"
     if old:
         for name in [*TABLES, "quarantine", "batch_files", "batches"]:
             con.execute(f"DELETE FROM {quote(name)} WHERE batch_id = ?", [old])
     con.execute(
-        "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO batches (batch_id, source, extract_sha256, imported_at, period_start, "
+        "period_end, description, contract_version, rows_read, rows_accepted, rows_rejected, "
+        "period_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             report.batch_id,
             report.source,
             report.extract_sha256,
             report.imported_at,
-            extract.period_start,
-            extract.period_end,
+            start,
+            end,
             extract.description,
             CONTRACT_VERSION,
             report.rows_read,
             report.rows_accepted,
             report.rows_rejected,
+            period_source,
         ],
     )
     by_path = {f.relpath: f for f in extract.all_files()}

@@ -8,10 +8,10 @@ refused rather than guessed at.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -101,6 +101,131 @@ def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _migration_cohorts(con: duckdb.DuckDBPyConnection) -> None:
+    """Cohorts built from definitions (broen.analytics.cohort): members and attrition."""
+    con.execute(
+        """
+        CREATE TABLE cohorts (
+            cohort VARCHAR PRIMARY KEY,
+            title VARCHAR,
+            definition_file VARCHAR,
+            definition_sha256 VARCHAR NOT NULL,
+            index_rule VARCHAR NOT NULL,
+            built_at TIMESTAMP NOT NULL,
+            n_persons BIGINT NOT NULL,
+            n_rows BIGINT NOT NULL
+        )"""
+    )
+    con.execute(
+        "CREATE TABLE cohort_members (cohort VARCHAR NOT NULL, person_id VARCHAR NOT NULL, "
+        "index_date DATE NOT NULL)"
+    )
+    con.execute(
+        """
+        CREATE TABLE cohort_attrition (
+            cohort VARCHAR NOT NULL,
+            step INTEGER NOT NULL,
+            criterion VARCHAR NOT NULL,
+            persons_before BIGINT NOT NULL,
+            persons_kept BIGINT NOT NULL,
+            persons_removed BIGINT NOT NULL,
+            rows_before BIGINT NOT NULL,
+            rows_kept BIGINT NOT NULL,
+            rows_removed BIGINT NOT NULL,
+            note VARCHAR
+        )"""
+    )
+
+
+# Event dates per table, for a batch without a period (contract: "Without the file, the period
+# runs from the first to the last event date in the extract"). Transfers count by their Thursday.
+EVENT_DATES: dict[str, tuple[str, ...]] = {
+    "hospital_contacts": ("start", "end"),
+    "primary_care": ("date",),
+    "prescriptions": ("dispensing_date",),
+    "municipal_services": ("start_date", "end_date"),
+    "programme_episodes": ("referral_date", "start_date", "end_date"),
+    "measurements": ("date",),
+    "questionnaire_responses": ("date",),
+}
+
+
+def event_period(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple[date | None, date | None]:
+    """The first and last event date of a batch (None, None when it has no events)."""
+    parts = [
+        f"SELECT min(CAST({quote(c)} AS DATE)) AS lo, max(CAST({quote(c)} AS DATE)) AS hi "
+        f"FROM {quote(t)} WHERE batch_id = $batch"
+        for t, cols in EVENT_DATES.items()
+        for c in cols
+    ]
+    row = con.execute(
+        f"SELECT min(lo), max(hi) FROM ({' UNION ALL '.join(parts)})", {"batch": batch_id}
+    ).fetchone()
+    lo, hi = (row[0], row[1]) if row else (None, None)
+    weeks = con.execute(
+        "SELECT min(week), max(week) FROM transfers WHERE batch_id = ?", [batch_id]
+    ).fetchone()
+    for week in weeks or ():
+        if week:
+            thursday = date.fromisocalendar(int(week[:4]), int(week[6:8]), 4)
+            lo = thursday if lo is None else min(lo, thursday)
+            hi = thursday if hi is None else max(hi, thursday)
+    return lo, hi
+
+
+def mark_dirty(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[str]) -> None:
+    """Record the persons a batch touches (any row of any table) as needing a panel rebuild."""
+    tables = [t for t in TABLES.values() if t.person_column]
+    union = " UNION ".join(
+        f"SELECT person_id FROM {quote(t.name)} WHERE list_contains($batches, batch_id)"
+        for t in tables
+    )
+    con.execute(
+        f"INSERT INTO panel_dirty SELECT person_id, current_timestamp FROM ({union})",
+        {"batches": list(batch_ids)},
+    )
+
+
+def _migration_panel(con: duckdb.DuckDBPyConnection) -> None:
+    """The person-month panel (broen.analytics.panel), its dirty persons and builds; the
+    period source of batches (extract.json or the events)."""
+    from broen.analytics.panel._columns import create_panel_sql  # here: panel imports this module
+
+    con.execute("ALTER TABLE batches ADD COLUMN period_source VARCHAR")
+    con.execute(
+        "UPDATE batches SET period_source = 'extract.json' "
+        "WHERE period_start IS NOT NULL AND period_end IS NOT NULL"
+    )
+    rows = con.execute(
+        "SELECT batch_id, period_start, period_end FROM batches WHERE period_source IS NULL"
+    ).fetchall()
+    for batch_id, start, end in rows:
+        lo, hi = event_period(con, batch_id)
+        con.execute(
+            "UPDATE batches SET period_start = ?, period_end = ?, period_source = 'events' "
+            "WHERE batch_id = ?",
+            [start or lo, end or hi, batch_id],
+        )
+    con.execute(create_panel_sql())
+    con.execute("CREATE TABLE panel_dirty (person_id VARCHAR NOT NULL, marked_at TIMESTAMP)")
+    con.execute(
+        """
+        CREATE TABLE panel_builds (
+            built_at TIMESTAMP NOT NULL,
+            mode VARCHAR NOT NULL,
+            engine VARCHAR NOT NULL,
+            period_start DATE NOT NULL,
+            period_end DATE NOT NULL,
+            payers VARCHAR NOT NULL,
+            payers_fingerprint VARCHAR NOT NULL,
+            pipeline_version INTEGER NOT NULL,
+            persons BIGINT NOT NULL,
+            rows_written BIGINT NOT NULL,
+            seconds DOUBLE NOT NULL
+        )"""
+    )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -110,6 +235,8 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contract v1 tables, batches, batch files, quarantine", _migration_1),
+    Migration(2, "cohorts, cohort members and cohort attrition", _migration_cohorts),
+    Migration(3, "person-month panel, dirty persons, panel builds, batch period source", _migration_panel),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -1,0 +1,146 @@
+"""The two engines under the one pipeline: where the inputs come from, where the panel goes.
+
+- ``duckdb`` (embedded): the pipeline runs on relations of the warehouse connection itself and
+  the result is inserted into ``panel`` in the build's transaction.
+- ``spark``: the needed columns of the warehouse tables are exported to Parquet with DuckDB's
+  ``COPY`` into a staging directory, Spark reads them, runs the same pipeline and writes Parquet,
+  and DuckDB loads that into ``panel`` in the build's transaction.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import narwhals as nw
+import pyarrow as pa
+
+from broen.analytics._warehouse import quote
+from broen.analytics.panel._calendar import Period, spans_table, weeks_table
+from broen.analytics.panel._columns import PANEL_COLUMNS
+from broen.analytics.panel._payers import Payers
+from broen.analytics.panel._pipeline import Inputs, panel_frame
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+# The columns the pipeline reads, per warehouse table.
+SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "persons": ("person_id", "birth_date", "death_date", "moved_out_date", "batch_id"),
+    "hospital_contacts": (
+        "person_id",
+        "start",
+        "end",
+        "priority",
+        "setting",
+        "psychiatric",
+        "cost_dkk",
+    ),
+    "primary_care": ("person_id", "date", "provider", "services", "fee_dkk"),
+    "prescriptions": ("person_id", "dispensing_date", "cost_dkk", "subsidy_dkk"),
+    "municipal_services": ("person_id", "service", "start_date", "end_date", "cost_dkk"),
+    "transfers": ("person_id", "week", "state", "amount_dkk"),
+}
+DIRTY_SQL = "SELECT DISTINCT person_id FROM panel_dirty"
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to build: the period, the batches' ranks (newest highest), the payers, and whether
+    only the persons in ``panel_dirty`` are rebuilt."""
+
+    period: Period
+    batch_ranks: pa.Table
+    payers: Payers
+    incremental: bool
+
+
+def run_duckdb(con: duckdb.DuckDBPyConnection, job: Job) -> None:
+    """Insert the panel rows of ``job`` into ``panel`` (inside the caller's transaction)."""
+
+    def table(name: str) -> nw.LazyFrame[Any]:
+        cols = ", ".join(quote(c) for c in SOURCE_COLUMNS[name])
+        return nw.from_native(con.sql(f"SELECT {cols} FROM {quote(name)}"))
+
+    def dim(data: pa.Table) -> nw.LazyFrame[Any]:
+        return nw.from_native(con.from_arrow(data))
+
+    inputs = Inputs(
+        persons=table("persons"),
+        batch_ranks=dim(job.batch_ranks),
+        hospital_contacts=table("hospital_contacts"),
+        primary_care=table("primary_care"),
+        prescriptions=table("prescriptions"),
+        municipal_services=table("municipal_services"),
+        transfers=table("transfers"),
+        spans=dim(spans_table(job.period)),
+        weeks=dim(weeks_table(job.period)),
+        dirty=nw.from_native(con.sql(DIRTY_SQL)) if job.incremental else None,
+    )
+    relation = panel_frame(inputs, job.period, job.payers).to_native()
+    relation.insert_into("panel")
+
+
+@contextmanager
+def staging_dir(warehouse: Path) -> Iterator[Path]:
+    """A scratch directory next to the warehouse (same disk, same access rights)."""
+    path = Path(tempfile.mkdtemp(prefix=".panel-staging-", dir=warehouse.parent))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run_spark(
+    con: duckdb.DuckDBPyConnection, job: Job, spark: SparkSession, staging: Path
+) -> None:
+    """Export, run the pipeline on Spark, and insert its output into ``panel``."""
+    scope = f" WHERE person_id IN ({DIRTY_SQL})" if job.incremental else ""
+    exported: dict[str, str] = {}
+    for name, columns in SOURCE_COLUMNS.items():
+        cols = ", ".join(
+            f"CAST({quote(c)} AS DATE) AS {quote(c)}" if c in ("start", "end") else quote(c)
+            for c in columns
+        )
+        path = staging / f"{name}.parquet"
+        con.execute(
+            f"COPY (SELECT {cols} FROM {quote(name)}{scope}) TO '{path}' (FORMAT parquet)"
+        )
+        exported[name] = str(path)
+    dirty_path = staging / "dirty.parquet"
+    if job.incremental:
+        con.execute(f"COPY ({DIRTY_SQL}) TO '{dirty_path}' (FORMAT parquet)")
+
+    def table(name: str) -> nw.LazyFrame[Any]:
+        return nw.from_native(spark.read.parquet(exported[name]))
+
+    def dim(data: pa.Table) -> nw.LazyFrame[Any]:
+        return nw.from_native(spark.createDataFrame(data))
+
+    inputs = Inputs(
+        persons=table("persons"),
+        batch_ranks=dim(job.batch_ranks),
+        hospital_contacts=table("hospital_contacts"),
+        primary_care=table("primary_care"),
+        prescriptions=table("prescriptions"),
+        municipal_services=table("municipal_services"),
+        transfers=table("transfers"),
+        spans=dim(spans_table(job.period)),
+        weeks=dim(weeks_table(job.period)),
+        dirty=nw.from_native(spark.read.parquet(str(dirty_path))) if job.incremental else None,
+    )
+    out = staging / "panel"
+    panel_frame(inputs, job.period, job.payers).to_native().write.mode("overwrite").parquet(
+        str(out)
+    )
+    cols = ", ".join(quote(c) for c in PANEL_COLUMNS)
+    if any(out.glob("*.parquet")):
+        con.execute(
+            f"INSERT INTO panel ({cols}) SELECT {cols} FROM read_parquet('{out}/*.parquet')"
+        )
