@@ -236,7 +236,9 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contract v1 tables, batches, batch files, quarantine", _migration_1),
     Migration(2, "cohorts, cohort members and cohort attrition", _migration_cohorts),
-    Migration(3, "person-month panel, dirty persons, panel builds, batch period source", _migration_panel),
+    Migration(
+        3, "person-month panel, dirty persons, panel builds, batch period source", _migration_panel
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -169,16 +169,14 @@ def _service_use(c: ServiceUse, base: Frame, ctx: Context) -> Frame:
         )
         return _bounded(c, totals, base)
     check_panel(ctx.source, c.metric)
-    assert c.window.start is not None
+    # A panel month counts when its last day lies in the window: whole months only, never a
+    # month that runs past the index date, and a look-back of 12m is 12 months on any index day.
+    month_end = nw.col("month").dt.offset_by("1mo").dt.offset_by("-1d").cast(nw.Date)
     panel = ctx.source.table("panel").select(
-        "person_id", nw.col("month").cast(nw.Date).alias("month"), nw.col(c.metric).alias("_v")
+        "person_id", month_end.alias("_month_end"), nw.col(c.metric).alias("_v")
     )
-    rows = ev.with_index(panel, base).with_columns(
-        nw.col("index_date").dt.truncate("1mo").cast(nw.Date).alias("_index_month")
-    )
-    months = (nw.col("month") >= ev.shifted("_index_month", c.window.start)) & (
-        nw.col("month") < ev.shifted("_index_month", c.window.end)
-    )
+    rows = ev.with_index(panel, base)
+    months = ev.in_window(c.window, "_month_end")
     totals = (
         rows.filter(months)
         .group_by(*KEYS)

@@ -19,4 +19,5 @@ class CohortDefinitionError(CohortError):
         self.line = line
         self.message = message.rstrip(".")
         self.fix = fix.rstrip(".")
-        super().__init__(f"{self.path}:{line}: {self.message}. Fix: {self.fix}.")
+        end = "" if self.fix.endswith(("?", "!")) else "."
+        super().__init__(f"{self.path}:{line}: {self.message}. Fix: {self.fix}{end}")

@@ -42,8 +42,8 @@ class Offset:
 class Window:
     """Events dated from ``index + start`` to ``index + end``, both ends included.
 
-    ``start=None`` means all history. Panel metrics (monthly) use the calendar months from
-    ``start`` months before the index month up to, not including, ``end`` months after it.
+    ``start=None`` means all history. A panel month (monthly metrics) counts when its last day
+    lies in the window, so only whole months before the index date count.
     """
 
     start: Offset | None

@@ -44,7 +44,16 @@ from broen.analytics.cohort._model import (
     Sectors,
     ServiceUse,
     TransferState,
-    Window,
+)
+from broen.analytics.cohort._values import (
+    boolean,
+    choice,
+    choices,
+    integer,
+    number,
+    plain_text,
+    require,
+    window,
 )
 from broen.analytics.cohort._yaml import Node, load, suggest
 
@@ -76,8 +85,8 @@ def parse_definition(text: str, path: Path | str = "<definition>") -> CohortDefi
         index=_index(fields["index"]),
         inclusion=inclusion,
         exclusion=exclusion,
-        title=_text(fields.get("title")),
-        description=_text(fields.get("description")),
+        title=plain_text(fields.get("title")),
+        description=plain_text(fields.get("description")),
         source=str(path),
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
@@ -85,15 +94,6 @@ def parse_definition(text: str, path: Path | str = "<definition>") -> CohortDefi
 
 def load_definition(path: Path) -> CohortDefinition:
     return parse_definition(Path(path).read_text(encoding="utf-8"), path)
-
-
-def _text(node: Node | None) -> str:
-    if node is None:
-        return ""
-    value = node.value()
-    if not isinstance(value, str):
-        raise node.error(f"{value!r} is not text", "write it as text")
-    return value.strip()
 
 
 # -- index rules ------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ def _index(node: Node) -> IndexRule:
             "the index rule needs exactly one of fixed, monthly, programme",
             "write e.g. 'monthly: {from: 2018-01, to: 2022-12}'",
         )
-    first_only = _bool(fields["first_only"]) if "first_only" in fields else False
+    first_only = boolean(fields["first_only"]) if "first_only" in fields else False
     kind, body = kinds[0], fields[kinds[0]]
     if kind == "fixed":
         return FixedIndex(date=_day(body), first_only=first_only, line=body.line)
@@ -126,7 +126,7 @@ def _index(node: Node) -> IndexRule:
                 f"the months end ({end}) before they start ({start})", "swap them"
             )
         if "first_only" in spec:
-            first_only = _bool(spec["first_only"])
+            first_only = boolean(spec["first_only"])
         return MonthlyIndex(start=start, end=end, first_only=first_only, line=body.line)
     spec = body.mapping(
         ("id", "date", "referral_sources", "statuses", "first_only"), "a programme index"
@@ -137,17 +137,19 @@ def _index(node: Node) -> IndexRule:
     if not isinstance(programme, str) or not NAME.fullmatch(programme):
         raise spec["id"].error(f"{programme!r} is not a programme id", "e.g. sammen-om-min-vej")
     column = (
-        _choice(spec["date"], ("start_date", "referral_date")) if "date" in spec else "start_date"
+        choice(spec["date"], ("start_date", "referral_date")) if "date" in spec else "start_date"
     )
     if "first_only" in spec:
-        first_only = _bool(spec["first_only"])
+        first_only = boolean(spec["first_only"])
     return ProgrammeIndex(
         programme=programme,
         date_column=cast(Any, column),
-        referral_sources=_choices(spec["referral_sources"], REFERRAL_SOURCES)
+        referral_sources=choices(spec["referral_sources"], REFERRAL_SOURCES, "referral source")
         if "referral_sources" in spec
         else (),
-        statuses=_choices(spec["statuses"], EPISODE_STATUSES) if "statuses" in spec else (),
+        statuses=choices(spec["statuses"], EPISODE_STATUSES, "episode status")
+        if "statuses" in spec
+        else (),
         first_only=first_only,
         line=body.line,
     )
@@ -184,14 +186,14 @@ def _criteria_list(node: Node, what: str) -> tuple[Criterion, ...]:
 
 
 def criterion(node: Node) -> Criterion:
-    fields = node.mapping((*PARSERS, "label"), "a criterion")
+    fields = node.mapping((*PARSERS, "label"), "this list", noun="criterion")
     kinds = [k for k in fields if k != "label"]
     if len(kinds) != 1:
         raise node.error(
             f"a criterion has exactly one kind, found {', '.join(kinds) or 'none'}",
             "split it into separate list items, or wrap them in 'all:' or 'any:'",
         )
-    label = _text(fields["label"]) if "label" in fields else None
+    label = plain_text(fields["label"]) if "label" in fields else None
     result = PARSERS[kinds[0]](fields[kinds[0]])
     return replace(result, line=node.line, label=label)
 
@@ -222,8 +224,8 @@ def _nested(node: Node, what: str) -> tuple[Criterion, ...]:
 
 def _age(node: Node) -> Criterion:
     spec = node.mapping(("min", "max"), "age")
-    low = _int(spec["min"], 0, 120) if "min" in spec else None
-    high = _int(spec["max"], 0, 120) if "max" in spec else None
+    low = integer(spec["min"], 0, 120) if "min" in spec else None
+    high = integer(spec["max"], 0, 120) if "max" in spec else None
     if low is None and high is None:
         raise node.error("age needs min or max", "write e.g. {min: 18, max: 70}")
     if low is not None and high is not None and low > high:
@@ -235,7 +237,7 @@ def _age(node: Node) -> Criterion:
 
 def _attribute(column: str, allowed: tuple[Any, ...]) -> Callable[[Node], Criterion]:
     def parse(node: Node) -> Criterion:
-        return Attribute(column=column, values=_choices(node, allowed))
+        return Attribute(column=column, values=choices(node, allowed, column.replace("_", " ")))
 
     return parse
 
@@ -255,22 +257,22 @@ def _municipality(node: Node) -> Criterion:
 
 def _diagnosis(node: Node) -> Criterion:
     spec = node.mapping(("prefixes", "where", "window", "min_contacts"), "diagnosis")
-    _require(node, spec, "prefixes", "{prefixes: [DE11], window: 5y}")
+    require(node, spec, "prefixes", "{prefixes: [DE11], window: 5y}")
     return Diagnosis(
         prefixes=diagnosis_prefixes(spec["prefixes"]),
-        where=cast(Any, _choice(spec["where"], ("primary", "any")) if "where" in spec else "any"),
-        window=_window(node, spec),
-        min_contacts=_int(spec["min_contacts"], 1, 10_000) if "min_contacts" in spec else 1,
+        where=cast(Any, choice(spec["where"], ("primary", "any")) if "where" in spec else "any"),
+        window=window(node, spec),
+        min_contacts=integer(spec["min_contacts"], 1, 10_000) if "min_contacts" in spec else 1,
     )
 
 
 def _atc(node: Node) -> Criterion:
     spec = node.mapping(("prefixes", "window", "min_dispensings"), "atc")
-    _require(node, spec, "prefixes", "{prefixes: [A10B], window: 12m}")
+    require(node, spec, "prefixes", "{prefixes: [A10B], window: 12m}")
     return Atc(
         prefixes=atc_prefixes(spec["prefixes"]),
-        window=_window(node, spec),
-        min_dispensings=_int(spec["min_dispensings"], 1, 10_000)
+        window=window(node, spec),
+        min_dispensings=integer(spec["min_dispensings"], 1, 10_000)
         if "min_dispensings" in spec
         else 1,
     )
@@ -278,7 +280,7 @@ def _atc(node: Node) -> Criterion:
 
 def _measurement(node: Node) -> Criterion:
     spec = node.mapping(("kind", *OP_SYMBOLS, "window", "use", "missing"), "measurement")
-    _require(node, spec, "kind", "{kind: bmi, above: 35, window: 2y}")
+    require(node, spec, "kind", "{kind: bmi, above: 35, window: 2y}")
     ops = [op for op in OP_SYMBOLS if op in spec]
     if len(ops) != 1:
         raise node.error(
@@ -289,23 +291,23 @@ def _measurement(node: Node) -> Criterion:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise spec[ops[0]].error(f"{value!r} is not a number", "write a number, e.g. 35")
     return Measurement(
-        kind=_choice(spec["kind"], MEASUREMENT_KINDS),
+        kind=choice(spec["kind"], MEASUREMENT_KINDS, "measurement kind"),
         op=cast(Any, ops[0]),
         value=float(value),
-        window=_window(node, spec),
-        use=cast(Any, _choice(spec["use"], ("latest", "any")) if "use" in spec else "latest"),
+        window=window(node, spec),
+        use=cast(Any, choice(spec["use"], ("latest", "any")) if "use" in spec else "latest"),
         missing=cast(
             Any,
-            _choice(spec["missing"], ("exclude", "include")) if "missing" in spec else "exclude",
+            choice(spec["missing"], ("exclude", "include")) if "missing" in spec else "exclude",
         ),
     )
 
 
 def _service_use(node: Node) -> Criterion:
     spec = node.mapping(("metric", "source", "min", "max", "window"), "service_use")
-    _require(node, spec, "metric", "{metric: acute_admissions, min: 3, window: 12m}")
+    require(node, spec, "metric", "{metric: acute_admissions, min: 3, window: 12m}")
     metric = spec["metric"].value()
-    source = _choice(spec["source"], ("raw", "panel")) if "source" in spec else None
+    source = choice(spec["source"], ("raw", "panel")) if "source" in spec else None
     if source is None:
         if metric in RAW_METRICS:
             source = "raw"
@@ -323,44 +325,38 @@ def _service_use(node: Node) -> Criterion:
         )
     if not isinstance(metric, str) or not NAME.fullmatch(metric):
         raise spec["metric"].error(f"{metric!r} is not a metric name", "e.g. acute_admissions")
-    low = _number(spec["min"]) if "min" in spec else None
-    high = _number(spec["max"]) if "max" in spec else None
+    low = number(spec["min"]) if "min" in spec else None
+    high = number(spec["max"]) if "max" in spec else None
     if low is None and high is None:
         raise node.error("service_use needs min or max", "write e.g. 'min: 3'")
     if low is not None and high is not None and low > high:
         raise spec["max"].error(f"max {high:g} is below min {low:g}", "swap them")
-    window = _window(node, spec)
-    if source == "panel" and (
-        window.start is None or window.start.unit != "m" or window.end.unit != "m"
-    ):
-        raise spec["window"].error(
-            "panel metrics are monthly, so their window must be in whole months",
-            "write e.g. 12m, 2y or [-24m, -12m]",
-        )
-    return ServiceUse(metric=metric, source=cast(Any, source), window=window, min=low, max=high)
+    return ServiceUse(
+        metric=metric, source=cast(Any, source), window=window(node, spec), min=low, max=high
+    )
 
 
 def _sectors(node: Node) -> Criterion:
     spec = node.mapping(("min", "window", "sectors"), "sectors")
-    _require(node, spec, "min", "{min: 3, window: 12m}")
-    sectors = _choices(spec["sectors"], SECTORS) if "sectors" in spec else SECTORS
-    low = _int(spec["min"], 1, len(sectors))
-    return Sectors(min=low, window=_window(node, spec), sectors=cast(tuple[str, ...], sectors))
+    require(node, spec, "min", "{min: 3, window: 12m}")
+    sectors = choices(spec["sectors"], SECTORS, "sector") if "sectors" in spec else SECTORS
+    low = integer(spec["min"], 1, len(sectors))
+    return Sectors(min=low, window=window(node, spec), sectors=cast(tuple[str, ...], sectors))
 
 
 def _transfer_state(node: Node) -> Criterion:
     spec = node.mapping(("states", "at", "window", "min_weeks"), "transfer_state")
-    _require(node, spec, "states", "{states: [sickness_benefit], at: index}")
-    states = cast(tuple[str, ...], _choices(spec["states"], TRANSFER_STATES))
+    require(node, spec, "states", "{states: [sickness_benefit], at: index}")
+    states = cast(tuple[str, ...], choices(spec["states"], TRANSFER_STATES, "transfer state"))
     if ("at" in spec) == ("window" in spec):
         raise node.error(
             "transfer_state needs either 'at: index' or a 'window'",
             "write 'at: index' for the week of the index date, or e.g. 'window: 12m'",
         )
     if "at" in spec:
-        _choice(spec["at"], ("index",))
+        choice(spec["at"], ("index",))
         return TransferState(states=states)
-    weeks = _int(spec["min_weeks"], 1, 10_000) if "min_weeks" in spec else 1
+    weeks = integer(spec["min_weeks"], 1, 10_000) if "min_weeks" in spec else 1
     return TransferState(states=states, window=parse_window(spec["window"]), min_weeks=weeks)
 
 
@@ -381,59 +377,3 @@ PARSERS: dict[str, Callable[[Node], Criterion]] = {
     "sectors": _sectors,
     "transfer_state": _transfer_state,
 }
-
-
-# -- small value parsers ----------------------------------------------------------------------
-
-
-def _require(node: Node, spec: dict[str, Node], key: str, example: str) -> None:
-    if key not in spec:
-        raise node.error(f"'{key}' is missing", f"write e.g. {example}")
-
-
-def _window(node: Node, spec: dict[str, Node]) -> Window:
-    if "window" not in spec:
-        raise node.error("'window' is missing", "add e.g. 'window: 12m' (or 'all' for all history)")
-    return parse_window(spec["window"])
-
-
-def _choice(node: Node, allowed: tuple[Any, ...]) -> Any:
-    value = node.value()
-    if value not in allowed:
-        raise node.error(
-            f"{value!r} is not allowed here", suggest(str(value), [str(a) for a in allowed])
-        )
-    return value
-
-
-def _choices(node: Node, allowed: tuple[Any, ...]) -> tuple[Any, ...]:
-    items = node.sequence()
-    if not items:
-        raise node.error(
-            "the list is empty", f"give at least one of {', '.join(map(str, allowed))}"
-        )
-    return tuple(dict.fromkeys(_choice(item, allowed) for item in items))
-
-
-def _bool(node: Node) -> bool:
-    value = node.value()
-    if not isinstance(value, bool):
-        raise node.error(f"{value!r} is not true or false", "write true or false")
-    return value
-
-
-def _int(node: Node, low: int, high: int) -> int:
-    value = node.value()
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise node.error(
-            f"{value!r} is not a whole number from {low} to {high}",
-            f"write a number from {low} to {high}",
-        )
-    return value
-
-
-def _number(node: Node) -> float:
-    value = node.value()
-    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-        raise node.error(f"{value!r} is not a non-negative number", "write a number, e.g. 3")
-    return float(value)

@@ -110,7 +110,7 @@ class SparkSource:
         return _lazy(self.tables[name])
 
     def rows(self, data: pa.Table) -> Frame:
-        return _lazy(self.spark.createDataFrame(data.to_pandas()))
+        return _lazy(self.spark.createDataFrame(data))
 
     def materialise(self, frame: Frame) -> Frame:
         return _lazy(frame.to_native().localCheckpoint())

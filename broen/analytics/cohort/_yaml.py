@@ -38,7 +38,13 @@ class Node:
 
     def value(self) -> Any:
         """The plain Python value (scalars, lists, dicts) of this node."""
-        return yaml.constructor.SafeConstructor().construct_object(self.raw, deep=True)
+        try:
+            return yaml.constructor.SafeConstructor().construct_object(self.raw, deep=True)
+        except (ValueError, yaml.YAMLError) as err:
+            raise self.error(
+                f"'{getattr(self.raw, 'value', '')}' cannot be read ({err})",
+                "check the value; dates are YYYY-MM-DD",
+            ) from None
 
     def items(self) -> Iterator[tuple[str, Node, Node]]:
         """(key, key node, value node) of a mapping; duplicate keys are an error."""
@@ -55,14 +61,14 @@ class Node:
             seen.add(key)
             yield key, key_node, Node(self.path, v)
 
-    def mapping(self, allowed: Iterable[str], what: str) -> dict[str, Node]:
+    def mapping(self, allowed: Iterable[str], what: str, noun: str = "field") -> dict[str, Node]:
         """The value nodes of a mapping whose keys must be among ``allowed``."""
         allowed = tuple(allowed)
         out: dict[str, Node] = {}
         for key, key_node, value in self.items():
             if key not in allowed:
                 raise key_node.error(
-                    f"unknown field '{key}' in {what}", suggest(key, allowed, "use one of")
+                    f"unknown {noun} '{key}' in {what}", suggest(key, allowed, "use one of")
                 )
             out[key] = value
         return out

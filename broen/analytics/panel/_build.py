@@ -21,7 +21,13 @@ import pyarrow as pa
 from broen.analytics._exceptions import ConfigurationError, WarehouseError
 from broen.analytics._warehouse import connect, default_warehouse_path
 from broen.analytics.panel._calendar import Period
-from broen.analytics.panel._engines import Job, run_duckdb, run_spark, staging_dir
+from broen.analytics.panel._engines import (
+    Job,
+    person_chunks,
+    run_duckdb,
+    run_spark,
+    staging_dir,
+)
 from broen.analytics.panel._payers import Payers, load_payers
 from broen.analytics.panel._reconcile import Excluded, reconcile
 
@@ -30,6 +36,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 PIPELINE_VERSION = 1
+CHUNK_PERSONS = 100_000  # persons per DuckDB query in a full build
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
 Progress = Callable[[str, int, int], None]
@@ -107,9 +114,7 @@ def _run(
     step: Progress,
 ) -> None:
     scope = "(SELECT person_id FROM panel_dirty)" if job.incremental else None
-    row = con.execute(
-        f"SELECT count(DISTINCT person_id) FROM {scope or 'persons'}"
-    ).fetchall()[0]
+    row = con.execute(f"SELECT count(DISTINCT person_id) FROM {scope or 'persons'}").fetchall()[0]
     report.persons_rebuilt = int(row[0]) if row else 0
     con.execute("BEGIN TRANSACTION")
     try:
@@ -120,8 +125,14 @@ def _run(
             con.execute("DELETE FROM panel")
         before = _counts(con)[0]
         step(f"computing on {engine}", 2, 4)
-        if engine == "duckdb":
+        if engine == "duckdb" and job.incremental:
             run_duckdb(con, job)
+        elif engine == "duckdb":
+            # Persons in chunks keep every join's hash table in memory.
+            chunks = person_chunks(con, CHUNK_PERSONS)
+            for i, (lo, hi) in enumerate(chunks, start=1):
+                step(f"computing on duckdb, persons part {i} of {len(chunks)}", 2, 4)
+                run_duckdb(con, job, lo, hi)
         else:
             with staging_dir(warehouse) as staging:
                 if spark is None:

@@ -61,8 +61,26 @@ class Job:
     incremental: bool
 
 
-def run_duckdb(con: duckdb.DuckDBPyConnection, job: Job) -> None:
-    """Insert the panel rows of ``job`` into ``panel`` (inside the caller's transaction)."""
+def person_chunks(con: duckdb.DuckDBPyConnection, size: int) -> list[tuple[str | None, str | None]]:
+    """Ranges of person ids with about ``size`` persons each, in id order."""
+    ids = [
+        r[0]
+        for r in con.execute(
+            "SELECT person_id FROM (SELECT DISTINCT person_id FROM persons) ORDER BY person_id"
+        ).fetchall()
+    ]
+    bounds: list[str | None] = [None, *ids[size::size], None]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def run_duckdb(
+    con: duckdb.DuckDBPyConnection,
+    job: Job,
+    persons_from: str | None = None,
+    persons_to: str | None = None,
+) -> None:
+    """Insert the panel rows of ``job`` into ``panel`` (inside the caller's transaction),
+    optionally only for the person ids in ``persons_from`` (included) to ``persons_to``."""
 
     def table(name: str) -> nw.LazyFrame[Any]:
         cols = ", ".join(quote(c) for c in SOURCE_COLUMNS[name])
@@ -82,6 +100,8 @@ def run_duckdb(con: duckdb.DuckDBPyConnection, job: Job) -> None:
         spans=dim(spans_table(job.period)),
         weeks=dim(weeks_table(job.period)),
         dirty=nw.from_native(con.sql(DIRTY_SQL)) if job.incremental else None,
+        persons_from=persons_from,
+        persons_to=persons_to,
     )
     relation = panel_frame(inputs, job.period, job.payers).to_native()
     relation.insert_into("panel")
@@ -97,9 +117,7 @@ def staging_dir(warehouse: Path) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def run_spark(
-    con: duckdb.DuckDBPyConnection, job: Job, spark: SparkSession, staging: Path
-) -> None:
+def run_spark(con: duckdb.DuckDBPyConnection, job: Job, spark: SparkSession, staging: Path) -> None:
     """Export, run the pipeline on Spark, and insert its output into ``panel``."""
     scope = f" WHERE person_id IN ({DIRTY_SQL})" if job.incremental else ""
     exported: dict[str, str] = {}
@@ -109,9 +127,7 @@ def run_spark(
             for c in columns
         )
         path = staging / f"{name}.parquet"
-        con.execute(
-            f"COPY (SELECT {cols} FROM {quote(name)}{scope}) TO '{path}' (FORMAT parquet)"
-        )
+        con.execute(f"COPY (SELECT {cols} FROM {quote(name)}{scope}) TO '{path}' (FORMAT parquet)")
         exported[name] = str(path)
     dirty_path = staging / "dirty.parquet"
     if job.incremental:

@@ -40,9 +40,7 @@ def date_ordinal(column: str, years: int = 0) -> nw.Expr:
 def date_month(column: str) -> nw.Expr:
     """The month index ``year * 12 + month - 1`` of a date (or timestamp) column."""
     c = nw.col(column)
-    return (c.dt.year().cast(nw.Int64()) * 12 + c.dt.month().cast(nw.Int64()) - 1).cast(
-        nw.Int64()
-    )
+    return (c.dt.year().cast(nw.Int64()) * 12 + c.dt.month().cast(nw.Int64()) - 1).cast(nw.Int64())
 
 
 def least(*exprs: nw.Expr) -> nw.Expr:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import narwhals as nw
 
@@ -51,26 +52,30 @@ from broen.analytics.panel._exprs import (
 from broen.analytics.panel._payers import COST_CATEGORIES, Payers
 
 KEY = ["person_id", "mi"]
+Frame = nw.LazyFrame[Any]
 
 
 @dataclass(frozen=True)
 class Inputs:
     """The warehouse tables and calendar tables the pipeline reads, as lazy frames of one
-    engine. ``dirty`` (one column ``person_id``) limits the build to those persons."""
+    engine. ``dirty`` (one column ``person_id``) limits the build to those persons, and
+    ``persons_from``/``persons_to`` to a range of person ids (``persons_to`` excluded)."""
 
-    persons: nw.LazyFrame[object]
-    batch_ranks: nw.LazyFrame[object]  # batch_id, batch_rank (higher = newer)
-    hospital_contacts: nw.LazyFrame[object]
-    primary_care: nw.LazyFrame[object]
-    prescriptions: nw.LazyFrame[object]
-    municipal_services: nw.LazyFrame[object]
-    transfers: nw.LazyFrame[object]
-    spans: nw.LazyFrame[object]
-    weeks: nw.LazyFrame[object]
-    dirty: nw.LazyFrame[object] | None = None
+    persons: Frame
+    batch_ranks: Frame  # batch_id, batch_rank (higher = newer)
+    hospital_contacts: Frame
+    primary_care: Frame
+    prescriptions: Frame
+    municipal_services: Frame
+    transfers: Frame
+    spans: Frame
+    weeks: Frame
+    dirty: Frame | None = None
+    persons_from: str | None = None
+    persons_to: str | None = None
 
 
-def panel_frame(inputs: Inputs, period: Period, payers: Payers) -> nw.LazyFrame[object]:
+def panel_frame(inputs: Inputs, period: Period, payers: Payers) -> Frame:
     """The panel rows (``PANEL_COLUMNS``) for the persons of ``inputs``."""
     res = residents(inputs, period)
     panel = skeleton(res, inputs.spans)
@@ -86,13 +91,17 @@ def panel_frame(inputs: Inputs, period: Period, payers: Payers) -> nw.LazyFrame[
     return finish(panel, payers)
 
 
-def _scoped(frame: nw.LazyFrame[object], inputs: Inputs) -> nw.LazyFrame[object]:
-    if inputs.dirty is None:
-        return frame
-    return frame.join(inputs.dirty, on="person_id", how="semi")
+def _scoped(frame: Frame, inputs: Inputs) -> Frame:
+    if inputs.persons_from is not None:
+        frame = frame.filter(nw.col("person_id") >= inputs.persons_from)
+    if inputs.persons_to is not None:
+        frame = frame.filter(nw.col("person_id") < inputs.persons_to)
+    if inputs.dirty is not None:
+        frame = frame.join(inputs.dirty, on="person_id", how="semi")
+    return frame
 
 
-def residents(inputs: Inputs, period: Period) -> nw.LazyFrame[object]:
+def residents(inputs: Inputs, period: Period) -> Frame:
     """One row per person with at least one resident day in the period (newest batch wins)."""
     p0, p1 = period.first_day, period.last_day
     persons = _scoped(inputs.persons, inputs).join(inputs.batch_ranks, on="batch_id")
@@ -137,7 +146,7 @@ def residents(inputs: Inputs, period: Period) -> nw.LazyFrame[object]:
     )
 
 
-def skeleton(res: nw.LazyFrame[object], spans: nw.LazyFrame[object]) -> nw.LazyFrame[object]:
+def skeleton(res: Frame, spans: Frame) -> Frame:
     """Person-months with age, resident days and the Thursdays that can count as
     self-supporting (resident, aged 16-64)."""
     frame = (
@@ -164,9 +173,7 @@ def skeleton(res: nw.LazyFrame[object], spans: nw.LazyFrame[object]) -> nw.LazyF
     ).select(*KEY, "month", "age", "days_resident", "_ss_base")
 
 
-def _spread(
-    events: nw.LazyFrame[object], res: nw.LazyFrame[object], spans: nw.LazyFrame[object]
-) -> nw.LazyFrame[object]:
+def _spread(events: Frame, res: Frame, spans: Frame) -> Frame:
     """One row per event and month its resident days touch, with ``days`` in that month.
 
     ``events`` has ``person_id``, ``s``/``e`` (first/last day ordinal) and ``s_mi``/``e_mi``."""
@@ -189,14 +196,11 @@ def _spread(
         .filter(nw.col("days") >= 1)
     )
     return frame.with_columns(
-        share=nw.col("days").cast(nw.Float64())
-        / (nw.col("e") - nw.col("s") + 1).cast(nw.Float64())
+        share=nw.col("days").cast(nw.Float64()) / (nw.col("e") - nw.col("s") + 1).cast(nw.Float64())
     )
 
 
-def hospital(
-    contacts: nw.LazyFrame[object], res: nw.LazyFrame[object], spans: nw.LazyFrame[object]
-) -> nw.LazyFrame[object]:
+def hospital(contacts: Frame, res: Frame, spans: Frame) -> Frame:
     events = contacts.select(
         "person_id",
         "priority",
@@ -244,9 +248,7 @@ def _resident_on(column: str) -> nw.Expr:
     return (day >= nw.col("first_date")) & (day < nw.col("end_date"))
 
 
-def primary_care(
-    rows: nw.LazyFrame[object], res: nw.LazyFrame[object], period: Period
-) -> nw.LazyFrame[object]:
+def primary_care(rows: Frame, res: Frame, period: Period) -> Frame:
     frame = (
         rows.select("person_id", "date", "provider", "services", "fee_dkk")
         .join(res.select("person_id", "first_date", "end_date"), on="person_id")
@@ -260,9 +262,7 @@ def primary_care(
     )
 
 
-def prescriptions(
-    rows: nw.LazyFrame[object], res: nw.LazyFrame[object], period: Period
-) -> nw.LazyFrame[object]:
+def prescriptions(rows: Frame, res: Frame, period: Period) -> Frame:
     frame = (
         rows.select("person_id", "dispensing_date", "cost_dkk", "subsidy_dkk")
         .join(res.select("person_id", "first_date", "end_date"), on="person_id")
@@ -276,9 +276,7 @@ def prescriptions(
     )
 
 
-def municipal(
-    rows: nw.LazyFrame[object], res: nw.LazyFrame[object], spans: nw.LazyFrame[object]
-) -> nw.LazyFrame[object]:
+def municipal(rows: Frame, res: Frame, spans: Frame) -> Frame:
     s, s_mi = date_ordinal("start_date"), date_month("start_date")
     events = rows.select(
         "person_id",
@@ -296,9 +294,7 @@ def municipal(
     )
 
 
-def transfers(
-    rows: nw.LazyFrame[object], res: nw.LazyFrame[object], weeks: nw.LazyFrame[object]
-) -> nw.LazyFrame[object]:
+def transfers(rows: Frame, res: Frame, weeks: Frame) -> Frame:
     frame = (
         rows.select("person_id", "week", "state", "amount_dkk")
         .join(weeks, on="week")
@@ -327,7 +323,7 @@ def _weighted(terms: list[tuple[float, str]]) -> nw.Expr:
     return out if out is not None else nw.lit(0.0, dtype=nw.Float64())
 
 
-def finish(panel: nw.LazyFrame[object], payers: Payers) -> nw.LazyFrame[object]:
+def finish(panel: Frame, payers: Payers) -> Frame:
     """Fill the months without events with zeros, add the totals and the payer columns."""
     base = {*KEY, "month", "age", "days_resident", "_ss_base"}
     produced = [c for c in panel.collect_schema().names() if c not in base]
@@ -358,9 +354,7 @@ def finish(panel: nw.LazyFrame[object], payers: Payers) -> nw.LazyFrame[object]:
         for category, columns in COST_CATEGORIES.items():
             share = payers.cost_share(category, payer)
             if share:
-                terms += [
-                    (-share, c[1:]) if c.startswith("-") else (share, c) for c in columns
-                ]
+                terms += [(-share, c[1:]) if c.startswith("-") else (share, c) for c in columns]
         payer_columns[f"cost_payer_{payer}"] = _weighted(terms)
     for payer in TRANSFER_PAYERS:
         terms = [

@@ -34,7 +34,8 @@ class Excluded:
 CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ("hospital_contacts", "contacts", "count(*)",
      "sum(acute_admissions + planned_admissions + outpatient_visits + emergency_visits)"),
-    ("hospital_contacts", "DKK", "sum(cost_dkk)", "sum(cost_hospital_acute + cost_hospital_planned)"),
+    ("hospital_contacts", "DKK", "sum(cost_dkk)",
+     "sum(cost_hospital_acute + cost_hospital_planned)"),
     ("hospital_contacts", "bed days",
      "sum(CASE WHEN setting = 'inpatient' THEN date_diff('day', CAST(start AS DATE), "
      "CAST(\"end\" AS DATE)) ELSE 0 END)", "sum(bed_days)"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 from broen.analytics.risk._features import DIAGNOSIS_GROUPS, numeric_features
 
@@ -59,7 +59,9 @@ REASON_GROUPS: tuple[ReasonGroup, ...] = (
         "Akutte indlæggelser",
         "Acute admissions",
     ),
-    ReasonGroup("emergency_visits", ("emergency_visits_",), "Akutte skadestuebesøg", "Emergency visits"),
+    ReasonGroup(
+        "emergency_visits", ("emergency_visits_",), "Akutte skadestuebesøg", "Emergency visits"
+    ),
     ReasonGroup(
         "psychiatric",
         ("bed_days_psychiatric_", "cost_hospital_psychiatric_"),
@@ -79,15 +81,21 @@ REASON_GROUPS: tuple[ReasonGroup, ...] = (
         "Kontakter til egen læge og praksissektor",
         "GP and primary care contacts",
     ),
-    ReasonGroup("medicine", ("dispensings_", "cost_medicine_"), "Receptmedicin", "Prescription medicine"),
+    ReasonGroup(
+        "medicine", ("dispensings_", "cost_medicine_"), "Receptmedicin", "Prescription medicine"
+    ),
     ReasonGroup(
         "municipal_care",
         ("cost_municipal_",),
         "Kommunal pleje og genoptræning",
         "Municipal care and rehabilitation",
     ),
-    ReasonGroup("total_cost", ("cost_total_",), "Samlede sundhedsudgifter", "Total health-care cost"),
-    ReasonGroup("sickness_benefit", ("weeks_sickness_benefit_",), "Sygedagpenge", "Sickness benefit"),
+    ReasonGroup(
+        "total_cost", ("cost_total_",), "Samlede sundhedsudgifter", "Total health-care cost"
+    ),
+    ReasonGroup(
+        "sickness_benefit", ("weeks_sickness_benefit_",), "Sygedagpenge", "Sickness benefit"
+    ),
     ReasonGroup("cash_benefit", ("weeks_cash_benefit_",), "Kontanthjælp", "Cash benefit"),
     ReasonGroup("unemployment", ("weeks_unemployment_",), "Ledighed", "Unemployment"),
     ReasonGroup(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import narwhals as nw
 
@@ -159,8 +160,8 @@ def _aggregations(outcomes: bool) -> list[nw.Expr]:
 
 
 def _diagnosis_flags(
-    contacts: nw.LazyFrame, diagnoses: nw.LazyFrame | None, index_months: Sequence[int]
-) -> nw.LazyFrame:
+    contacts: nw.LazyFrame[Any], diagnoses: nw.LazyFrame[Any] | None, index_months: Sequence[int]
+) -> nw.LazyFrame[Any]:
     visits = contacts.select(
         "person_id", m=month_number(nw.col("start")), code=nw.col("primary_diagnosis")
     )
@@ -197,15 +198,15 @@ def _diagnosis_flags(
 
 
 def build_features(
-    panel: nw.LazyFrame,
-    persons: nw.LazyFrame,
-    contacts: nw.LazyFrame,
-    diagnoses: nw.LazyFrame | None,
+    panel: nw.LazyFrame[Any],
+    persons: nw.LazyFrame[Any],
+    contacts: nw.LazyFrame[Any],
+    diagnoses: nw.LazyFrame[Any] | None,
     index_months: Sequence[int],
     *,
     outcomes: bool = True,
     min_age: int = 18,
-) -> nw.LazyFrame:
+) -> nw.LazyFrame[Any]:
     """The feature table: one row per person in the population at each index month.
 
     Columns: ``person_id``, ``index_month`` (month number), the numeric features

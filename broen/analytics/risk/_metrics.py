@@ -26,7 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
+
+from broen.analytics._privacy import is_suppressed, suppress
 
 FloatArray = npt.NDArray[np.float64]
 CAPTURE_SHARES: tuple[float, ...] = (0.01, 0.05, 0.10)
@@ -149,6 +151,11 @@ def capture(
     return out
 
 
+def count(n: int) -> int | str:
+    """A count of persons for a file that leaves Broen: the number, or ``"<5"``."""
+    return suppress(n) if is_suppressed(n) else n
+
+
 @dataclass(frozen=True)
 class Metrics:
     """The validation metrics of one score on the test set (aggregates only)."""
@@ -168,7 +175,7 @@ class Metrics:
             "brier": self.brier,
             "capture": dict(self.capture),
             "calibration": [
-                {"n": b.n, "predicted": b.predicted, "observed": b.observed}
+                {"n": count(b.n), "predicted": b.predicted, "observed": b.observed}
                 for b in self.calibration
             ],
         }

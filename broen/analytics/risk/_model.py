@@ -10,13 +10,13 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
-from sklearn.base import BaseEstimator
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+import pandas as pd  # type: ignore[import-untyped]
+from sklearn.base import BaseEstimator  # type: ignore[import-untyped]
+from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
+from sklearn.exceptions import NotFittedError  # type: ignore[import-untyped]
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+from sklearn.pipeline import Pipeline, make_pipeline  # type: ignore[import-untyped]
+from sklearn.preprocessing import FunctionTransformer, StandardScaler  # type: ignore[import-untyped]
 
 from broen.analytics._exceptions import ConfigurationError
 from broen.analytics.risk._design import (
@@ -34,7 +34,14 @@ from broen.analytics.risk._features import (
     month_label,
     parse_month,
 )
-from broen.analytics.risk._metrics import Metrics, calibration_bins, capture, evaluate, roc_auc
+from broen.analytics.risk._metrics import (
+    Metrics,
+    calibration_bins,
+    capture,
+    count,
+    evaluate,
+    roc_auc,
+)
 
 Target = Literal["acute_admission", "top5_cost"]
 ModelKind = Literal["hist_gradient_boosting", "logistic"]
@@ -108,8 +115,8 @@ class RiskModel(BaseEstimator):  # type: ignore[misc]
         model: ModelKind = "hist_gradient_boosting",
         test_from: str | None = None,
         random_state: int | None = 0,
-        max_iter: int = 200,
-        learning_rate: float = 0.05,
+        max_iter: int = 100,
+        learning_rate: float = 0.1,
         min_samples_leaf: int = 100,
         l2_regularization: float = 1.0,
         C: float = 1.0,
@@ -289,12 +296,10 @@ class RiskModel(BaseEstimator):  # type: ignore[misc]
             "capture_of": self.capture_of_,
             "train_months": self.train_months_,
             "test_months": self.test_months_,
-            "n_train": self.n_train_,
-            "n_test": self.n_test_,
+            "n_train": count(self.n_train_),
+            "n_test": count(self.n_test_),
             "prevalence": self.prevalence_,
             "metrics": self.metrics_.to_dict(),
             "baseline": {"ranking": "cost_total_12m", **self.baseline_.to_dict()},
             "params": self.get_params(),
         }
-
-
