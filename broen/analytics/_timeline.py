@@ -138,6 +138,9 @@ def _from_panel(con: duckdb.DuckDBPyConnection, person_id: str) -> pd.DataFrame:
 
 
 def _main_state(weeks: dict[str, float]) -> str:
+    """The state with most weeks in the month ("" when none: self-supporting)."""
+    if not weeks:
+        return ""
     state, n = max(weeks.items(), key=lambda kv: kv[1])
     return state if n > 0 else ""
 

@@ -244,13 +244,16 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
+    # fetchall, not fetchone: DuckDB 2 refuses register() while a result is left unfinished.
+    (exists,) = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    ).fetchall()[0]
+    if not exists:
         return 0
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
-    return int(row[0]) if row else 0
+    (version,) = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[
+        0
+    ]
+    return int(version)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -7,7 +7,9 @@ with exit code 1; usage errors exit with 2 (click). Exit codes are listed in doc
 
 from __future__ import annotations
 
-from broen.cli import _commands as _commands  # registers the commands on ``cli``
+# Importing a command module registers its commands on ``cli``.
+from broen.cli import _cohort as _cohort
+from broen.cli import _commands as _commands
 from broen.cli._app import cli
 
 

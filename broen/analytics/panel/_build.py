@@ -21,6 +21,7 @@ import pyarrow as pa
 from broen.analytics._exceptions import ConfigurationError, WarehouseError
 from broen.analytics._warehouse import connect, default_warehouse_path
 from broen.analytics.panel._calendar import Period
+from broen.analytics.panel._columns import create_panel_sql
 from broen.analytics.panel._engines import (
     Job,
     person_chunks,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 PIPELINE_VERSION = 1
 CHUNK_PERSONS = 100_000  # persons per DuckDB query in a full build
+STAGING = "panel_next"  # the rows being built; swapped or merged into panel at the end
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
 Progress = Callable[[str, int, int], None]
@@ -116,57 +118,80 @@ def _run(
     scope = "(SELECT person_id FROM panel_dirty)" if job.incremental else None
     row = con.execute(f"SELECT count(DISTINCT person_id) FROM {scope or 'persons'}").fetchall()[0]
     report.persons_rebuilt = int(row[0]) if row else 0
-    con.execute("BEGIN TRANSACTION")
+    started = time.perf_counter()
+    con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    con.execute(create_panel_sql(STAGING))
     try:
-        step("removing old rows", 1, 4)
-        if scope:
-            con.execute(f"DELETE FROM panel WHERE person_id IN {scope}")
-        else:
-            con.execute("DELETE FROM panel")
-        before = _counts(con)[0]
-        step(f"computing on {engine}", 2, 4)
-        if engine == "duckdb" and job.incremental:
-            run_duckdb(con, job)
-        elif engine == "duckdb":
-            # Persons in chunks keep every join's hash table in memory.
-            chunks = person_chunks(con, CHUNK_PERSONS)
-            for i, (lo, hi) in enumerate(chunks, start=1):
-                step(f"computing on duckdb, persons part {i} of {len(chunks)}", 2, 4)
-                run_duckdb(con, job, lo, hi)
-        else:
-            with staging_dir(warehouse) as staging:
-                if spark is None:
-                    from broen.analytics._spark import spark_session
+        _compute(con, job, engine, spark, warehouse, step)
+        report.rows_written = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
+        step("storing and reconciling with the raw rows", 3, 4)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if scope:
+                con.execute(f"DELETE FROM panel WHERE person_id IN {scope}")
+                con.execute(f"INSERT INTO panel SELECT * FROM {STAGING}")
+                con.execute(f"DROP TABLE {STAGING}")
+            else:
+                con.execute("DROP TABLE panel")
+                con.execute(f"ALTER TABLE {STAGING} RENAME TO panel")
+            report.excluded = reconcile(con, scope)
+            con.execute("DELETE FROM panel_dirty")
+            con.execute(
+                "INSERT INTO panel_builds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    datetime.now(),
+                    report.mode,
+                    engine,
+                    job.period.start,
+                    job.period.end,
+                    job.payers.source,
+                    job.payers.fingerprint,
+                    PIPELINE_VERSION,
+                    report.persons_rebuilt,
+                    report.rows_written,
+                    time.perf_counter() - started,
+                ],
+            )
+            step("committing", 4, 4)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {STAGING}")
 
-                    with spark_session() as own:
-                        run_spark(con, job, own, staging)
-                else:
-                    run_spark(con, job, spark, staging)
-        report.rows_written = _counts(con)[0] - before
-        step("reconciling with the raw rows", 3, 4)
-        report.excluded = reconcile(con, scope)
-        con.execute("DELETE FROM panel_dirty")
-        con.execute(
-            "INSERT INTO panel_builds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                datetime.now(),
-                report.mode,
-                engine,
-                job.period.start,
-                job.period.end,
-                job.payers.source,
-                job.payers.fingerprint,
-                PIPELINE_VERSION,
-                report.persons_rebuilt,
-                report.rows_written,
-                0.0,
-            ],
-        )
-        step("committing", 4, 4)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+
+def _compute(
+    con: duckdb.DuckDBPyConnection,
+    job: Job,
+    engine: Engine,
+    spark: SparkSession | None,
+    warehouse: Path,
+    step: Progress,
+) -> None:
+    """Fill the staging table with the rows to store (committed chunk by chunk; the panel
+    itself changes only in the final transaction)."""
+    if engine == "spark":
+        step("computing on spark", 2, 4)
+        with staging_dir(warehouse) as staging:
+            if spark is not None:
+                run_spark(con, job, STAGING, spark, staging)
+                return
+            from broen.analytics._spark import spark_session
+
+            with spark_session() as own:
+                run_spark(con, job, STAGING, own, staging)
+        return
+    if job.incremental:
+        step("computing on duckdb", 2, 4)
+        run_duckdb(con, job, STAGING)
+        return
+    # Persons in id ranges keep every hash table in memory (and the warehouse's row groups,
+    # loaded in extract order, are mostly skipped by the range filter).
+    chunks = person_chunks(con, CHUNK_PERSONS)
+    for i, (lo, hi) in enumerate(chunks, start=1):
+        step(f"computing on duckdb, persons part {i} of {len(chunks)}", 2, 4)
+        run_duckdb(con, job, STAGING, lo, hi)
 
 
 def _batches(con: duckdb.DuckDBPyConnection, warehouse: Path) -> tuple[Period, pa.Table]:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -70,24 +71,43 @@ def person_chunks(con: duckdb.DuckDBPyConnection, size: int) -> list[tuple[str |
         ).fetchall()
     ]
     bounds: list[str | None] = [None, *ids[size::size], None]
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
+    return list(itertools.pairwise(bounds))
 
 
 def run_duckdb(
     con: duckdb.DuckDBPyConnection,
     job: Job,
+    target: str,
     persons_from: str | None = None,
     persons_to: str | None = None,
 ) -> None:
-    """Insert the panel rows of ``job`` into ``panel`` (inside the caller's transaction),
-    optionally only for the person ids in ``persons_from`` (included) to ``persons_to``."""
+    """Insert the panel rows of ``job`` into the table ``target``, optionally only for the
+    person ids from ``persons_from`` (included) to ``persons_to`` (excluded).
+
+    Intermediate frames are stored in temporary tables: DuckDB then knows their sizes and
+    builds every join's hash table on the small side."""
 
     def table(name: str) -> nw.LazyFrame[Any]:
         cols = ", ".join(quote(c) for c in SOURCE_COLUMNS[name])
         return nw.from_native(con.sql(f"SELECT {cols} FROM {quote(name)}"))
 
+    temps: list[str] = []
+
+    def temp(name: str, sql: str) -> nw.LazyFrame[Any]:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        temps.append(name)
+        return nw.from_native(con.table(name))
+
     def dim(data: pa.Table) -> nw.LazyFrame[Any]:
-        return nw.from_native(con.from_arrow(data))
+        name = f"panel_dim_{len(temps)}"
+        con.register(f"{name}_arrow", data)
+        try:
+            return temp(name, f"SELECT * FROM {name}_arrow")
+        finally:
+            con.unregister(f"{name}_arrow")
+
+    def materialize(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+        return temp(f"panel_part_{len(temps)}", frame.to_native().sql_query())
 
     inputs = Inputs(
         persons=table("persons"),
@@ -103,8 +123,12 @@ def run_duckdb(
         persons_from=persons_from,
         persons_to=persons_to,
     )
-    relation = panel_frame(inputs, job.period, job.payers).to_native()
-    relation.insert_into("panel")
+    try:
+        relation = panel_frame(inputs, job.period, job.payers, materialize).to_native()
+        relation.insert_into(target)
+    finally:
+        for name in temps:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 @contextmanager
@@ -117,8 +141,10 @@ def staging_dir(warehouse: Path) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def run_spark(con: duckdb.DuckDBPyConnection, job: Job, spark: SparkSession, staging: Path) -> None:
-    """Export, run the pipeline on Spark, and insert its output into ``panel``."""
+def run_spark(
+    con: duckdb.DuckDBPyConnection, job: Job, target: str, spark: SparkSession, staging: Path
+) -> None:
+    """Export, run the pipeline on Spark, and insert its output into the table ``target``."""
     scope = f" WHERE person_id IN ({DIRTY_SQL})" if job.incremental else ""
     exported: dict[str, str] = {}
     for name, columns in SOURCE_COLUMNS.items():
@@ -158,5 +184,5 @@ def run_spark(con: duckdb.DuckDBPyConnection, job: Job, spark: SparkSession, sta
     cols = ", ".join(quote(c) for c in PANEL_COLUMNS)
     if any(out.glob("*.parquet")):
         con.execute(
-            f"INSERT INTO panel ({cols}) SELECT {cols} FROM read_parquet('{out}/*.parquet')"
+            f"INSERT INTO {target} ({cols}) SELECT {cols} FROM read_parquet('{out}/*.parquet')"
         )

@@ -15,6 +15,7 @@ Rules (docs/panel.md has the full text):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -75,10 +76,19 @@ class Inputs:
     persons_to: str | None = None
 
 
-def panel_frame(inputs: Inputs, period: Period, payers: Payers) -> Frame:
-    """The panel rows (``PANEL_COLUMNS``) for the persons of ``inputs``."""
-    res = residents(inputs, period)
-    panel = skeleton(res, inputs.spans)
+def _same(frame: Frame) -> Frame:
+    return frame
+
+
+def panel_frame(
+    inputs: Inputs, period: Period, payers: Payers, materialize: Callable[[Frame], Frame] = _same
+) -> Frame:
+    """The panel rows (``PANEL_COLUMNS``) for the persons of ``inputs``.
+
+    ``materialize`` may store an intermediate frame (the residents, each source's monthly
+    sums) and return a frame reading it: an engine's execution hint, not a change of logic."""
+    res = materialize(residents(inputs, period))
+    panel = materialize(skeleton(res, inputs.spans))
     parts = [
         hospital(_scoped(inputs.hospital_contacts, inputs), res, inputs.spans),
         primary_care(_scoped(inputs.primary_care, inputs), res, period),
@@ -87,8 +97,21 @@ def panel_frame(inputs: Inputs, period: Period, payers: Payers) -> Frame:
         transfers(_scoped(inputs.transfers, inputs), res, inputs.weeks),
     ]
     for part in parts:
-        panel = panel.join(part, on=KEY, how="left")
+        panel = panel.join(materialize(part), on=KEY, how="left")
     return finish(panel, payers)
+
+
+def _pivot(frame: Frame, by: str, values: dict[str, str], levels: tuple[str, ...]) -> Frame:
+    """Monthly sums per level of ``by`` as columns: ``values`` maps a column of ``frame`` to
+    the pattern of its output names (``{}`` is the level). Sums first per (person, month,
+    level), then spreads the levels over columns: far fewer conditional sums than rows."""
+    first = frame.group_by(*KEY, by).agg(nw.col(c).sum() for c in values)
+    level = nw.col(by)
+    return first.group_by(*KEY).agg(
+        sum_if(level == v, nw.col(c)).alias(name.format(v))
+        for c, name in values.items()
+        for v in levels
+    )
 
 
 def _scoped(frame: Frame, inputs: Inputs) -> Frame:
@@ -224,22 +247,29 @@ def hospital(contacts: Frame, res: Frame, spans: Frame) -> Frame:
         & (nw.col("s") <= nw.col("m_last"))
         & (nw.col("s") >= nw.col("rs")),
     )
+    inpatient = nw.col("setting") == "inpatient"
+    starts, part, nights = nw.col("starts"), nw.col("part"), nw.col("nights")
+    first = frame.group_by(*KEY, "priority", "setting", "psy").agg(
+        part.sum().alias("cost"),
+        sum_if(inpatient, nights).alias("nights"),
+        sum_if(starts).alias("starts"),
+    )
     priority, setting, psy = nw.col("priority"), nw.col("setting"), nw.col("psy")
-    inpatient, starts = setting == "inpatient", nw.col("starts")
-    part, nights = nw.col("part"), nw.col("nights")
-    return frame.group_by(*KEY).agg(
+    cost, nights, starts = nw.col("cost"), nw.col("nights"), nw.col("starts")
+    inpatient = setting == "inpatient"
+    return first.group_by(*KEY).agg(
         *[
-            sum_if((priority == p) & (setting == s), part).alias(f"cost_hospital_{p}_{s}")
+            sum_if((priority == p) & (setting == s), cost).alias(f"cost_hospital_{p}_{s}")
             for p in PRIORITIES
             for s in SETTINGS
         ],
-        sum_if(psy, part).alias("cost_hospital_psychiatric"),
-        sum_if(inpatient, nights).alias("bed_days"),
-        sum_if(inpatient & psy, nights).alias("bed_days_psychiatric"),
-        sum_if(starts & inpatient & (priority == "acute")).alias("acute_admissions"),
-        sum_if(starts & inpatient & (priority == "planned")).alias("planned_admissions"),
-        sum_if(starts & (setting == "outpatient")).alias("outpatient_visits"),
-        sum_if(starts & (setting == "emergency")).alias("emergency_visits"),
+        sum_if(psy, cost).alias("cost_hospital_psychiatric"),
+        nights.sum().alias("bed_days"),
+        sum_if(psy, nights).alias("bed_days_psychiatric"),
+        sum_if(inpatient & (priority == "acute"), starts).alias("acute_admissions"),
+        sum_if(inpatient & (priority == "planned"), starts).alias("planned_admissions"),
+        sum_if(setting == "outpatient", starts).alias("outpatient_visits"),
+        sum_if(setting == "emergency", starts).alias("emergency_visits"),
     )
 
 
@@ -255,11 +285,8 @@ def primary_care(rows: Frame, res: Frame, period: Period) -> Frame:
         .filter(_resident_on("date"))
         .with_columns(mi=date_month("date"), n=nw.col("services").fill_null(1))
     )
-    provider, fee, n = nw.col("provider"), nw.col("fee_dkk"), nw.col("n")
-    return frame.group_by(*KEY).agg(
-        *[sum_if(provider == p, fee).alias(f"cost_pc_{p}") for p in PROVIDERS],
-        *[sum_if(provider == p, n).alias(f"services_{p}") for p in PROVIDERS],
-    )
+    values = {"fee_dkk": "cost_pc_{}", "n": "services_{}"}
+    return _pivot(frame, "provider", values, PROVIDERS)
 
 
 def prescriptions(rows: Frame, res: Frame, period: Period) -> Frame:
@@ -288,10 +315,7 @@ def municipal(rows: Frame, res: Frame, spans: Frame) -> Frame:
         e_mi=date_month("end_date").fill_null(s_mi),
     )
     frame = _spread(events, res, spans).with_columns(part=nw.col("cost_dkk") * nw.col("share"))
-    service, part = nw.col("service"), nw.col("part")
-    return frame.group_by(*KEY).agg(
-        *[sum_if(service == v, part).alias(f"cost_municipal_{v}") for v in MUNICIPAL_SERVICES],
-    )
+    return _pivot(frame, "service", {"part": "cost_municipal_{}"}, MUNICIPAL_SERVICES)
 
 
 def transfers(rows: Frame, res: Frame, weeks: Frame) -> Frame:
@@ -307,11 +331,16 @@ def transfers(rows: Frame, res: Frame, weeks: Frame) -> Frame:
             & (nw.col("thursday") < nw.col("w65")),
         )
     )
-    state, amount = nw.col("state"), nw.col("amount")
-    return frame.group_by(*KEY).agg(
-        *[sum_if(state == s).alias(f"weeks_{s}") for s in TRANSFER_STATES],
+    first = frame.group_by(*KEY, "state").agg(
+        nw.col("amount").sum(),
+        nw.col("amount").count().cast(nw.Float64()).alias("weeks"),
+        sum_if(nw.col("counts")).alias("supported"),
+    )
+    state, n_weeks, amount = nw.col("state"), nw.col("weeks"), nw.col("amount")
+    return first.group_by(*KEY).agg(
+        *[sum_if(state == s, n_weeks).alias(f"weeks_{s}") for s in TRANSFER_STATES],
         *[sum_if(state == s, amount).alias(f"transfer_dkk_{s}") for s in TRANSFER_STATES],
-        sum_if(nw.col("counts")).alias("_weeks_supported"),
+        nw.col("supported").sum().alias("_weeks_supported"),
     )
 
 

@@ -197,6 +197,12 @@ def _diagnosis_flags(
     )
 
 
+def _float_columns(outcomes: bool) -> list[str]:
+    names = [f"{m}_{w}" for m in SUMMED for w in ("12m", "24m")]
+    names += [f"{m}_trend" for m in TRENDED]
+    return names + ([OUTCOME_ADMISSIONS, OUTCOME_COST] if outcomes else [])
+
+
 def build_features(
     panel: nw.LazyFrame[Any],
     persons: nw.LazyFrame[Any],
@@ -232,6 +238,9 @@ def build_features(
         .filter((nw.col("_now") > 0) & (nw.col("age") >= min_age))
         .drop("_now")
         .with_columns(nw.col("months_since_acute_admission").fill_null(NO_ADMISSION))
+        # Parallel engines add floating-point numbers in no fixed order; rounding to 1/10,000
+        # makes the table (and so the fitted model) the same on every run and engine.
+        .with_columns(*(nw.col(c).round(4) for c in _float_columns(outcomes)))
     )
     people = persons.select("person_id", *PERSON_COLUMNS).unique(subset=["person_id"], keep="any")
     flags = _diagnosis_flags(contacts, diagnoses, index_months)
