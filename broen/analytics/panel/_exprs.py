@@ -43,6 +43,17 @@ def date_month(column: str) -> nw.Expr:
     return (c.dt.year().cast(nw.Int64()) * 12 + c.dt.month().cast(nw.Int64()) - 1).cast(nw.Int64())
 
 
+def week_thursday(column: str) -> nw.Expr:
+    """The ordinal of the Thursday of an ISO week ``YYYY-Www`` (computed, not joined: a join
+    would let the optimizer pair every person with every week before filtering)."""
+    week = nw.col(column)
+    year = week.str.slice(0, 4).cast(nw.Int64())
+    number = week.str.slice(6, 2).cast(nw.Int64())
+    jan4 = ordinal(year, lit(1), lit(4))  # 4 January is always in week 1
+    monday = jan4 - (jan4 - 1) % 7  # ordinal 1 (1 January of year 1) was a Monday
+    return (monday + (number - 1) * 7 + 3).cast(nw.Int64())
+
+
 def least(*exprs: nw.Expr) -> nw.Expr:
     return nw.min_horizontal(*exprs)
 

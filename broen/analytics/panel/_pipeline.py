@@ -49,10 +49,11 @@ from broen.analytics.panel._exprs import (
     lit,
     sum_if,
     total,
+    week_thursday,
 )
 from broen.analytics.panel._payers import COST_CATEGORIES, Payers
 
-KEY = ["person_id", "mi"]
+KEY = ["k"]  # pidx * 65536 + month index: one integer joins and groups fastest
 Frame = nw.LazyFrame[Any]
 
 
@@ -101,19 +102,6 @@ def panel_frame(
     return finish(panel, payers)
 
 
-def _pivot(frame: Frame, by: str, values: dict[str, str], levels: tuple[str, ...]) -> Frame:
-    """Monthly sums per level of ``by`` as columns: ``values`` maps a column of ``frame`` to
-    the pattern of its output names (``{}`` is the level). Sums first per (person, month,
-    level), then spreads the levels over columns: far fewer conditional sums than rows."""
-    first = frame.group_by(*KEY, by).agg(nw.col(c).sum() for c in values)
-    level = nw.col(by)
-    return first.group_by(*KEY).agg(
-        sum_if(level == v, nw.col(c)).alias(name.format(v))
-        for c, name in values.items()
-        for v in levels
-    )
-
-
 def _scoped(frame: Frame, inputs: Inputs) -> Frame:
     if inputs.persons_from is not None:
         frame = frame.filter(nw.col("person_id") >= inputs.persons_from)
@@ -154,8 +142,9 @@ def residents(inputs: Inputs, period: Period) -> Frame:
             nw.lit(date.fromordinal(p1 + 1), dtype=nw.Date()),
         ),
     ).filter(nw.col("re") >= nw.col("rs"))
-    return persons.select(
+    return persons.with_row_index("pidx", order_by="person_id").select(
         "person_id",
+        "pidx",
         "birth_mi",
         "birth_late",
         "rs",
@@ -193,7 +182,11 @@ def skeleton(res: Frame, spans: Frame) -> Frame:
     return frame.with_columns(
         age=greatest(months_lived, lit(0)) // 12,
         _ss_base=greatest(thursdays, lit(0)),
-    ).select(*KEY, "month", "age", "days_resident", "_ss_base")
+    ).select("person_id", "month", _key(), "age", "days_resident", "_ss_base")
+
+
+def _key() -> nw.Expr:
+    return (nw.col("pidx").cast(nw.Int64()) * 65536 + nw.col("mi")).alias("k")
 
 
 def _spread(events: Frame, res: Frame, spans: Frame) -> Frame:
@@ -201,7 +194,7 @@ def _spread(events: Frame, res: Frame, spans: Frame) -> Frame:
 
     ``events`` has ``person_id``, ``s``/``e`` (first/last day ordinal) and ``s_mi``/``e_mi``."""
     frame = (
-        events.join(res.select("person_id", "rs", "re", "rs_mi"), on="person_id")
+        events.join(res.select("person_id", "pidx", "rs", "re", "rs_mi"), on="person_id")
         .with_columns(cs=greatest(nw.col("s"), nw.col("rs")), ce=least(nw.col("e"), nw.col("re")))
         .filter(nw.col("ce") >= nw.col("cs"))
         .with_columns(
@@ -219,7 +212,9 @@ def _spread(events: Frame, res: Frame, spans: Frame) -> Frame:
         .filter(nw.col("days") >= 1)
     )
     return frame.with_columns(
-        share=nw.col("days").cast(nw.Float64()) / (nw.col("e") - nw.col("s") + 1).cast(nw.Float64())
+        _key(),
+        share=nw.col("days").cast(nw.Float64())
+        / (nw.col("e") - nw.col("s") + 1).cast(nw.Float64()),
     )
 
 
@@ -247,29 +242,22 @@ def hospital(contacts: Frame, res: Frame, spans: Frame) -> Frame:
         & (nw.col("s") <= nw.col("m_last"))
         & (nw.col("s") >= nw.col("rs")),
     )
-    inpatient = nw.col("setting") == "inpatient"
-    starts, part, nights = nw.col("starts"), nw.col("part"), nw.col("nights")
-    first = frame.group_by(*KEY, "priority", "setting", "psy").agg(
-        part.sum().alias("cost"),
-        sum_if(inpatient, nights).alias("nights"),
-        sum_if(starts).alias("starts"),
-    )
     priority, setting, psy = nw.col("priority"), nw.col("setting"), nw.col("psy")
-    cost, nights, starts = nw.col("cost"), nw.col("nights"), nw.col("starts")
-    inpatient = setting == "inpatient"
-    return first.group_by(*KEY).agg(
+    inpatient, starts = setting == "inpatient", nw.col("starts")
+    part, nights = nw.col("part"), nw.col("nights")
+    return frame.group_by(*KEY).agg(
         *[
-            sum_if((priority == p) & (setting == s), cost).alias(f"cost_hospital_{p}_{s}")
+            sum_if((priority == p) & (setting == s), part).alias(f"cost_hospital_{p}_{s}")
             for p in PRIORITIES
             for s in SETTINGS
         ],
-        sum_if(psy, cost).alias("cost_hospital_psychiatric"),
-        nights.sum().alias("bed_days"),
-        sum_if(psy, nights).alias("bed_days_psychiatric"),
-        sum_if(inpatient & (priority == "acute"), starts).alias("acute_admissions"),
-        sum_if(inpatient & (priority == "planned"), starts).alias("planned_admissions"),
-        sum_if(setting == "outpatient", starts).alias("outpatient_visits"),
-        sum_if(setting == "emergency", starts).alias("emergency_visits"),
+        sum_if(psy, part).alias("cost_hospital_psychiatric"),
+        sum_if(inpatient, nights).alias("bed_days"),
+        sum_if(inpatient & psy, nights).alias("bed_days_psychiatric"),
+        sum_if(starts & inpatient & (priority == "acute")).alias("acute_admissions"),
+        sum_if(starts & inpatient & (priority == "planned")).alias("planned_admissions"),
+        sum_if(starts & (setting == "outpatient")).alias("outpatient_visits"),
+        sum_if(starts & (setting == "emergency")).alias("emergency_visits"),
     )
 
 
@@ -281,20 +269,25 @@ def _resident_on(column: str) -> nw.Expr:
 def primary_care(rows: Frame, res: Frame, period: Period) -> Frame:
     frame = (
         rows.select("person_id", "date", "provider", "services", "fee_dkk")
-        .join(res.select("person_id", "first_date", "end_date"), on="person_id")
+        .join(res.select("person_id", "pidx", "first_date", "end_date"), on="person_id")
         .filter(_resident_on("date"))
         .with_columns(mi=date_month("date"), n=nw.col("services").fill_null(1))
+        .with_columns(_key())
     )
-    values = {"fee_dkk": "cost_pc_{}", "n": "services_{}"}
-    return _pivot(frame, "provider", values, PROVIDERS)
+    provider, fee, n = nw.col("provider"), nw.col("fee_dkk"), nw.col("n")
+    return frame.group_by(*KEY).agg(
+        *[sum_if(provider == p, fee).alias(f"cost_pc_{p}") for p in PROVIDERS],
+        *[sum_if(provider == p, n).alias(f"services_{p}") for p in PROVIDERS],
+    )
 
 
 def prescriptions(rows: Frame, res: Frame, period: Period) -> Frame:
     frame = (
         rows.select("person_id", "dispensing_date", "cost_dkk", "subsidy_dkk")
-        .join(res.select("person_id", "first_date", "end_date"), on="person_id")
+        .join(res.select("person_id", "pidx", "first_date", "end_date"), on="person_id")
         .filter(_resident_on("dispensing_date"))
         .with_columns(mi=date_month("dispensing_date"))
+        .with_columns(_key())
     )
     return frame.group_by(*KEY).agg(
         nw.col("cost_dkk").sum().alias("cost_medicine"),
@@ -315,32 +308,31 @@ def municipal(rows: Frame, res: Frame, spans: Frame) -> Frame:
         e_mi=date_month("end_date").fill_null(s_mi),
     )
     frame = _spread(events, res, spans).with_columns(part=nw.col("cost_dkk") * nw.col("share"))
-    return _pivot(frame, "service", {"part": "cost_municipal_{}"}, MUNICIPAL_SERVICES)
+    service, part = nw.col("service"), nw.col("part")
+    return frame.group_by(*KEY).agg(
+        sum_if(service == v, part).alias(f"cost_municipal_{v}") for v in MUNICIPAL_SERVICES
+    )
 
 
 def transfers(rows: Frame, res: Frame, weeks: Frame) -> Frame:
     frame = (
-        rows.select("person_id", "week", "state", "amount_dkk")
-        .join(weeks, on="week")
-        .join(res.select("person_id", "rs", "re", "w16", "w65"), on="person_id")
+        rows.select("person_id", "week", "state", "amount_dkk", thursday=week_thursday("week"))
+        .join(weeks.select("week", "mi"), on="week")  # the weeks of the period, their month
+        .join(res.select("person_id", "pidx", "rs", "re", "w16", "w65"), on="person_id")
         .filter((nw.col("thursday") >= nw.col("rs")) & (nw.col("thursday") <= nw.col("re")))
         .with_columns(
             amount=nw.col("amount_dkk").fill_null(0.0),
+            k=_key(),
             counts=~nw.col("state").is_in(SELF_SUPPORTING_STATES)
             & (nw.col("thursday") >= nw.col("w16"))
             & (nw.col("thursday") < nw.col("w65")),
         )
     )
-    first = frame.group_by(*KEY, "state").agg(
-        nw.col("amount").sum(),
-        nw.col("amount").count().cast(nw.Float64()).alias("weeks"),
-        sum_if(nw.col("counts")).alias("supported"),
-    )
-    state, n_weeks, amount = nw.col("state"), nw.col("weeks"), nw.col("amount")
-    return first.group_by(*KEY).agg(
-        *[sum_if(state == s, n_weeks).alias(f"weeks_{s}") for s in TRANSFER_STATES],
+    state, amount = nw.col("state"), nw.col("amount")
+    return frame.group_by(*KEY).agg(
+        *[sum_if(state == s).alias(f"weeks_{s}") for s in TRANSFER_STATES],
         *[sum_if(state == s, amount).alias(f"transfer_dkk_{s}") for s in TRANSFER_STATES],
-        nw.col("supported").sum().alias("_weeks_supported"),
+        sum_if(nw.col("counts")).alias("_weeks_supported"),
     )
 
 
@@ -354,7 +346,7 @@ def _weighted(terms: list[tuple[float, str]]) -> nw.Expr:
 
 def finish(panel: Frame, payers: Payers) -> Frame:
     """Fill the months without events with zeros, add the totals and the payer columns."""
-    base = {*KEY, "month", "age", "days_resident", "_ss_base"}
+    base = {*KEY, "person_id", "month", "age", "days_resident", "_ss_base"}
     produced = [c for c in panel.collect_schema().names() if c not in base]
     panel = panel.with_columns(nw.col(c).fill_null(0.0) for c in produced)
     panel = panel.with_columns(

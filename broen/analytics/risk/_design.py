@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd  # type: ignore[import-untyped]
+import pandas as pd
 
 from broen.analytics.risk._features import DIAGNOSIS_GROUPS, numeric_features
 

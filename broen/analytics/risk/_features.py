@@ -139,23 +139,17 @@ def _aggregations(outcomes: bool) -> list[nw.Expr]:
         ),
     ]
     for metric in SUMMED:
-        value = nw.col(metric).cast(nw.Float64)
+        value = nw.col(metric)
         aggs.append(_window(rel, -11, 0, value).alias(f"{metric}_12m"))
         aggs.append(_window(rel, -(HISTORY - 1), 0, value).alias(f"{metric}_24m"))
     for metric in TRENDED:
-        value = nw.col(metric).cast(nw.Float64)
+        value = nw.col(metric)
         aggs.append(
             (_window(rel, -5, 0, value) - _window(rel, -11, -6, value)).alias(f"{metric}_trend")
         )
     if outcomes:
-        aggs.append(
-            _window(rel, 1, HORIZON, nw.col("acute_admissions").cast(nw.Float64)).alias(
-                OUTCOME_ADMISSIONS
-            )
-        )
-        aggs.append(
-            _window(rel, 1, HORIZON, nw.col("cost_total").cast(nw.Float64)).alias(OUTCOME_COST)
-        )
+        aggs.append(_window(rel, 1, HORIZON, nw.col("acute_admissions")).alias(OUTCOME_ADMISSIONS))
+        aggs.append(_window(rel, 1, HORIZON, nw.col("cost_total")).alias(OUTCOME_COST))
     return aggs
 
 
@@ -224,7 +218,12 @@ def build_features(
         raise ConfigurationError("No index months: the panel period is too short.")
     reach = HORIZON if outcomes else 0
     needed = sorted({"acute_admissions", "cost_total", *SUMMED})
-    rows = panel.select("person_id", "age", *needed, m=month_number(nw.col("month")))
+    rows = panel.select(
+        "person_id",
+        "age",
+        *(nw.col(c).cast(nw.Float64).round(2) for c in needed),
+        m=month_number(nw.col("month")),
+    )
     parts = [
         rows.filter(nw.col("m").is_between(t - HISTORY + 1, t + reach)).with_columns(
             index_month=nw.lit(t, nw.Int64), rel=nw.col("m") - t
@@ -238,9 +237,10 @@ def build_features(
         .filter((nw.col("_now") > 0) & (nw.col("age") >= min_age))
         .drop("_now")
         .with_columns(nw.col("months_since_acute_admission").fill_null(NO_ADMISSION))
-        # Parallel engines add floating-point numbers in no fixed order; rounding to 1/10,000
-        # makes the table (and so the fitted model) the same on every run and engine.
-        .with_columns(*(nw.col(c).round(4) for c in _float_columns(outcomes)))
+        # Parallel engines add floating-point numbers in no fixed order. The monthly values are
+        # rounded to øre before summing (below), so the exact sums have two decimals and
+        # rounding the sums to øre gives the same table (and model) on every run and engine.
+        .with_columns(*(nw.col(c).round(2) for c in _float_columns(outcomes)))
     )
     people = persons.select("person_id", *PERSON_COLUMNS).unique(subset=["person_id"], keep="any")
     flags = _diagnosis_flags(contacts, diagnoses, index_months)

@@ -15,8 +15,8 @@ from typing import Any
 
 import duckdb
 import narwhals as nw
-import pandas as pd  # type: ignore[import-untyped]
-import sklearn  # type: ignore[import-untyped]
+import pandas as pd
+import sklearn
 
 from broen import __version__
 from broen.analytics._cpr import is_cpr_shaped

@@ -1,0 +1,193 @@
+"""Benchmark ``broen panel build`` at Region Zealand scale, against two peers in the same run.
+
+    .venv/bin/python benchmarks/panel.py                    # generate, import, build (~20 min)
+    .venv/bin/python benchmarks/panel.py --extract DIR --warehouse FILE   # reuse them
+
+Prints events per second, wall time and peak memory of a full build, and the ratios to
+
+- the floor: a bare DuckDB ``GROUP BY person, month`` over the raw events (sum and count per
+  person and month of the five event tables, stored as a table), on the same warehouse;
+- a straightforward pandas implementation of the same panel (benchmarks/_panel_pandas.py), run
+  on a range of ``--pandas-persons`` persons (the whole region does not fit in memory) next to
+  Broen on the same range; its cells are checked against Broen's before the ratio is printed;
+- an incremental build after a batch that touches 1 % of the persons.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _panel_pandas import pandas_panel  # noqa: E402
+
+from broen.analytics import connect, import_extract  # noqa: E402
+from broen.analytics._municipalities import municipalities_in_region  # noqa: E402
+from broen.analytics.panel import PANEL_COLUMNS, build_panel, load_payers  # noqa: E402
+from broen.analytics.panel._build import _batches  # noqa: E402
+from broen.analytics.panel._columns import create_panel_sql  # noqa: E402
+from broen.analytics.panel._engines import Job, person_chunks, run_duckdb  # noqa: E402
+from broen.analytics.synth import generate_extract  # noqa: E402
+
+EVENTS = ("hospital_contacts", "primary_care", "prescriptions", "municipal_services", "transfers")
+FLOOR = """
+CREATE OR REPLACE TEMP TABLE floor AS
+SELECT person_id, month, sum(amount) AS amount, count(*) AS events FROM (
+    SELECT person_id, year("start") * 12 + month("start") AS month, cost_dkk AS amount
+    FROM hospital_contacts
+    UNION ALL SELECT person_id, year(date) * 12 + month(date), fee_dkk FROM primary_care
+    UNION ALL SELECT person_id, year(dispensing_date) * 12 + month(dispensing_date), cost_dkk
+    FROM prescriptions
+    UNION ALL SELECT person_id, year(start_date) * 12 + month(start_date), cost_dkk
+    FROM municipal_services
+    UNION ALL SELECT person_id, CAST(week[:4] AS INTEGER) * 12 + CAST(week[7:8] AS INTEGER) // 5,
+    amount_dkk FROM transfers
+) GROUP BY person_id, month
+"""
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_update(warehouse: Path, out: Path, share: int) -> int:
+    """An extract of a new source with 1/``share`` of the persons and all their rows (amounts
+    changed): the batch of an incremental build."""
+    out.mkdir(parents=True, exist_ok=True)
+    factor = 1.0 + (time.time() % 1000) / 1e6  # a different extract each run
+    with connect(warehouse) as con:
+        period = con.execute("SELECT min(period_start), max(period_end) FROM batches").fetchall()
+        (out / "extract.json").write_text(
+            json.dumps(
+                {
+                    "period_start": str(period[0][0]),
+                    "period_end": str(period[0][1]),
+                    "source": "benchmark-update",
+                }
+            )
+        )
+        pick = f"hash(person_id) % {share} = 0"
+        con.execute(
+            f"COPY (SELECT * EXCLUDE (batch_id) FROM persons WHERE {pick}) "
+            f"TO '{out}/persons.parquet' (FORMAT parquet)"
+        )
+        for name, money in (
+            ("hospital_contacts", "cost_dkk"),
+            ("primary_care", "fee_dkk"),
+            ("prescriptions", "cost_dkk"),
+            ("municipal_services", "cost_dkk"),
+        ):
+            extra = ", 'u' || contact_id AS contact_id" if name == "hospital_contacts" else ""
+            exclude = "batch_id, contact_id" if extra else "batch_id"
+            con.execute(
+                f"COPY (SELECT * EXCLUDE ({exclude}, {money}), {money} * {factor} AS {money}"
+                f"{extra} FROM {name} WHERE {pick}) TO '{out}/{name}.parquet' (FORMAT parquet)"
+            )
+        n = con.execute(f"SELECT count(*) FROM persons WHERE {pick}").fetchall()[0][0]
+    return int(n)
+
+
+def compare(ours: object, theirs: object) -> int:
+    """Cells that differ between two panel DataFrames (money within 1e-9 relative)."""
+    import pandas as pd
+
+    assert isinstance(ours, pd.DataFrame) and isinstance(theirs, pd.DataFrame)
+    a = ours.sort_values(["person_id", "month"]).reset_index(drop=True)
+    b = theirs.sort_values(["person_id", "month"]).reset_index(drop=True)
+    if len(a) != len(b) or not (a["person_id"].to_numpy() == b["person_id"].to_numpy()).all():
+        return max(len(a), len(b))
+    bad = 0
+    for c in PANEL_COLUMNS[2:]:
+        x, y = a[c].to_numpy(dtype=float), b[c].to_numpy(dtype=float)
+        bad += int((~np.isclose(x, y, rtol=1e-9, atol=1e-6)).sum())
+    return bad
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--extract", type=Path, help="a generated Region Zealand extract")
+    parser.add_argument("--warehouse", type=Path, help="a warehouse with that extract imported")
+    parser.add_argument("--pandas-persons", type=int, default=50_000)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="broen-panel-bench-"))
+    extract = args.extract or tmp / "extract"
+    warehouse = args.warehouse or tmp / "warehouse.duckdb"
+    if args.extract is None:
+        t0 = time.perf_counter()
+        generate_extract(extract, municipalities=municipalities_in_region(85))
+        print(f"generated the Region Zealand extract in {time.perf_counter() - t0:.0f} s")
+    if args.warehouse is None:
+        t0 = time.perf_counter()
+        import_extract(extract, warehouse=warehouse)
+        print(f"imported it in {time.perf_counter() - t0:.0f} s")
+
+    with connect(warehouse) as con:
+        events = sum(int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in EVENTS)
+        persons = int(con.execute("SELECT count(DISTINCT person_id) FROM persons").fetchall()[0][0])
+        t0 = time.perf_counter()
+        con.execute(FLOOR)
+        floor = time.perf_counter() - t0
+        con.execute("DROP TABLE floor")
+
+    t0 = time.perf_counter()
+    report = build_panel(warehouse, full=True)
+    full = time.perf_counter() - t0
+    full_peak = peak_mb()
+
+    n_update = write_update(warehouse, tmp / "update", share=100)
+    import_extract(tmp / "update", warehouse=warehouse)
+    t0 = time.perf_counter()
+    incremental = build_panel(warehouse)
+    inc = time.perf_counter() - t0
+    assert incremental.mode == "incremental", incremental.reason
+
+    payers = load_payers()
+    with connect(warehouse) as con:
+        period, ranks = _batches(con, warehouse)
+        lo, hi = person_chunks(con, args.pandas_persons)[1]
+        assert lo is not None and hi is not None
+        con.execute("DROP TABLE IF EXISTS bench_subset")
+        con.execute(create_panel_sql("bench_subset"))
+        t0 = time.perf_counter()
+        run_duckdb(con, Job(period, ranks, payers, incremental=False), "bench_subset", lo, hi)
+        ours_subset = time.perf_counter() - t0
+        ours_df = con.execute("SELECT * FROM bench_subset").df()
+        con.execute("DROP TABLE bench_subset")
+        t0 = time.perf_counter()
+        theirs_df = pandas_panel(con, lo, hi, period.start, period.end, payers)
+        pandas_subset = time.perf_counter() - t0
+    differing = compare(ours_df, theirs_df)
+
+    print(f"persons {persons:,}, events {events:,}, months {report.months}")
+    print(f"panel: {report.rows_written:,} person-months x {len(PANEL_COLUMNS)} columns")
+    print(f"full build:        {full:7.1f} s  {events / full:12,.0f} events/s")
+    print(f"peak memory of the process during the full build: {full_peak:,.0f} MB")
+    print(f"floor (DuckDB GROUP BY person, month over the raw events): {floor:7.1f} s")
+    print(f"ratio full build / floor: {full / floor:.2f}  (target <= 2)")
+    print(
+        f"incremental build after a batch touching {n_update:,} persons "
+        f"({n_update / persons:.1%}): {inc:.1f} s; full / incremental: {full / inc:.1f}"
+        "  (target >= 20)"
+    )
+    print(
+        f"subset {lo}..{hi} ({len(ours_df):,} person-months): Broen {ours_subset:.1f} s, "
+        f"pandas {pandas_subset:.1f} s, pandas / Broen: {pandas_subset / ours_subset:.1f}"
+        f"  (target >= 10); cells that differ: {differing}"
+    )
+    print(
+        f"pandas extrapolated to the region: "
+        f"{pandas_subset * report.rows_written / max(len(theirs_df), 1):,.0f} s"
+    )
+    print(f"peak memory of the process overall: {peak_mb():,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
