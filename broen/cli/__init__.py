@@ -10,6 +10,8 @@ from __future__ import annotations
 # Importing a command module registers its commands on ``cli``.
 from broen.cli import _cohort as _cohort
 from broen.cli import _commands as _commands
+from broen.cli import _demo as _demo
+from broen.cli import _panel as _panel
 from broen.cli import _risk as _risk
 from broen.cli import _timeline as _timeline
 from broen.cli._app import cli

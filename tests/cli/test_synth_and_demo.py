@@ -12,9 +12,12 @@ from broen.cli import cli
 
 def test_demo_generates_imports_and_says_where_the_results_are(tmp_path: Path) -> None:
     workdir = tmp_path / "demo"
-    result = CliRunner().invoke(cli, ["demo", "--workdir", str(workdir), "--persons", "400"])
+    args = ["demo", "--workdir", str(workdir), "--persons", "1500"]
+    result = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "rejected 0: reconciles" in result.output
+    for step in ("person-month panel", "Cohort type-2-diabetes", "baseline: last-year"):
+        assert step in result.output
     assert f"Warehouse:     {workdir / 'warehouse.duckdb'}" in result.output
     assert (workdir / "warehouse.duckdb").exists()
     truth = json.loads((workdir / "extract" / "ground_truth.json").read_text())

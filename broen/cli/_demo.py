@@ -1,0 +1,82 @@
+"""`broen demo`: the main job on the embedded defaults, end to end."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from broen import analytics
+from broen.analytics import cohort, risk
+from broen.analytics.panel import build_panel
+from broen.cli import _render
+from broen.cli._app import cli
+from broen.cli._cohort import attrition_table
+from broen.cli._panel import render as render_panel
+from broen.cli._render import console
+from broen.cli._risk import metrics_table
+
+
+@cli.command("demo")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("broen-data") / "demo",
+    show_default=True,
+)
+@click.option(
+    "--persons",
+    type=click.IntRange(min=100),
+    help="Persons [default: the real population of Lolland and Guldborgsund].",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+def demo(workdir: Path, persons: int | None, seed: int) -> None:
+    """The main job on the embedded defaults: generate the Lolland + Guldborgsund population,
+    import it into a fresh warehouse, build the person-month panel and the shipped cohorts, and
+    fit the risk model. DIR is replaced on every run."""
+    from broen.analytics.synth import generate_extract
+
+    extract_dir = workdir / "extract"
+    warehouse = workdir / "warehouse.duckdb"
+    if workdir.exists():
+        shutil.rmtree(workdir)
+
+    console.rule("1. Synthetic registers for Lolland (360) and Guldborgsund (376)")
+    with _render.progress_bar("Generating") as progress:
+        result = generate_extract(extract_dir, persons=persons, seed=seed, progress=progress)
+    _render.synth_result(result)
+
+    console.rule("2. Import into the warehouse")
+    with _render.progress_bar("Importing") as progress:
+        report = analytics.import_extract(extract_dir, warehouse=warehouse, progress=progress)
+    _render.import_report(report)
+    _render.warehouse_info(analytics.warehouse_info(warehouse))
+
+    console.rule("3. The person-month panel")
+    with _render.progress_bar("Building the panel") as progress:
+        panel = build_panel(warehouse, progress=progress)
+    render_panel(panel)
+
+    console.rule("4. Target groups (shipped cohort definitions)")
+    for name in cohort.shipped_definitions():
+        with console.status(f"Building cohort {name}"):
+            built = cohort.build_cohort(name, warehouse)
+        attrition_table(built)
+
+    console.rule("5. Risk of an acute admission in the next 12 months")
+    risk_dir = workdir / "risk"
+    with console.status("Building features and fitting the risk model"):
+        fitted = risk.fit_risk(warehouse, out_dir=risk_dir, random_state=seed)
+    console.print(metrics_table(fitted.model))
+
+    console.rule("Results")
+    report_path = warehouse.parent / "import-reports" / f"{report.batch_id}.json"
+    for label, path in (
+        ("Extract", extract_dir),
+        ("Ground truth", extract_dir / "ground_truth.json"),
+        ("Warehouse", warehouse),
+        ("Import report", report_path),
+        ("Risk report", fitted.report_path),
+    ):
+        click.echo(f"{label + ':':15}{path}")
