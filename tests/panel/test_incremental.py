@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from broen.analytics import import_extract
 from broen.analytics.panel import build_panel
@@ -67,3 +68,15 @@ def test_a_batch_that_widens_the_period_rebuilds_everything(tmp_path: Path) -> N
     assert report.mode == "full"
     assert "period" in report.reason
     assert report.period_end == date(2022, 6, 30)
+
+
+def test_a_build_in_person_ranges_equals_one_in_one_piece(
+    tmp_path: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from broen.analytics.panel import _build
+
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(built, warehouse)
+    monkeypatch.setattr(_build, "CHUNK_PERSONS", 13)
+    assert build_panel(warehouse, full=True).mode == "full"
+    assert differences(panel_cells(warehouse), panel_cells(built)) == []
