@@ -157,7 +157,7 @@ def main() -> None:
         con.execute("DROP TABLE IF EXISTS bench_subset")
         con.execute(create_panel_sql("bench_subset"))
         t0 = time.perf_counter()
-        run_duckdb(con, Job(period, ranks, payers, incremental=False), "bench_subset", lo, hi)
+        run_duckdb(con, Job(period, ranks, payers), "bench_subset", lo, hi)
         ours_subset = time.perf_counter() - t0
         ours_df = con.execute("SELECT * FROM bench_subset").df()
         con.execute("DROP TABLE bench_subset")

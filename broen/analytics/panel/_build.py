@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -23,6 +23,7 @@ from broen.analytics._warehouse import connect, default_warehouse_path
 from broen.analytics.panel._calendar import Period
 from broen.analytics.panel._columns import create_panel_sql
 from broen.analytics.panel._engines import (
+    SOURCE_COLUMNS,
     Job,
     person_chunks,
     run_duckdb,
@@ -99,8 +100,7 @@ def build_panel(
             payers=mapping.source,
         )
         if mode != "unchanged":
-            job = Job(period, ranks, mapping, incremental=mode == "incremental")
-            _run(con, job, engine, spark, warehouse, report, step)
+            _run(con, Job(period, ranks, mapping), engine, spark, warehouse, report, step)
         report.panel_rows, report.panel_persons = _counts(con)
     report.seconds = time.perf_counter() - started
     return report
@@ -115,26 +115,37 @@ def _run(
     report: PanelBuildReport,
     step: Progress,
 ) -> None:
-    scope = "(SELECT person_id FROM panel_dirty)" if job.incremental else None
-    row = con.execute(f"SELECT count(DISTINCT person_id) FROM {scope or 'persons'}").fetchall()[0]
-    report.persons_rebuilt = int(row[0]) if row else 0
+    incremental = report.mode == "incremental"
+    scope = "(SELECT DISTINCT person_id FROM panel_dirty)"
+    row = con.execute(f"SELECT count(*) FROM {scope if incremental else 'persons'}").fetchall()
+    report.persons_rebuilt = int(row[0][0])
     started = time.perf_counter()
     con.execute(f"DROP TABLE IF EXISTS {STAGING}")
     con.execute(create_panel_sql(STAGING))
+    if incremental:
+        # The rows of the persons to rebuild, copied once: the engine and the reconciliation
+        # read these instead of scanning the whole tables again.
+        for name, columns in SOURCE_COLUMNS.items():
+            cols = ", ".join(f'"{c}"' for c in columns)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE panel_scope_{name} AS SELECT {cols} "
+                f'FROM "{name}" WHERE person_id IN {scope}'
+            )
+        job = replace(job, sources={n: f"panel_scope_{n}" for n in SOURCE_COLUMNS})
     try:
-        _compute(con, job, engine, spark, warehouse, step)
+        _compute(con, job, engine, spark, warehouse, step, incremental)
         report.rows_written = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
-        step("storing and reconciling with the raw rows", 3, 4)
+        step("reconciling with the raw rows and storing", 3, 4)
+        report.excluded = reconcile(con, job.sources, STAGING)
         con.execute("BEGIN TRANSACTION")
         try:
-            if scope:
+            if incremental:
                 con.execute(f"DELETE FROM panel WHERE person_id IN {scope}")
                 con.execute(f"INSERT INTO panel SELECT * FROM {STAGING}")
                 con.execute(f"DROP TABLE {STAGING}")
             else:
                 con.execute("DROP TABLE panel")
                 con.execute(f"ALTER TABLE {STAGING} RENAME TO panel")
-            report.excluded = reconcile(con, scope)
             con.execute("DELETE FROM panel_dirty")
             con.execute(
                 "INSERT INTO panel_builds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -159,6 +170,8 @@ def _run(
             raise
     finally:
         con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        for name in SOURCE_COLUMNS:
+            con.execute(f"DROP TABLE IF EXISTS panel_scope_{name}")
 
 
 def _compute(
@@ -168,6 +181,7 @@ def _compute(
     spark: SparkSession | None,
     warehouse: Path,
     step: Progress,
+    incremental: bool,
 ) -> None:
     """Fill the staging table with the rows to store (committed chunk by chunk; the panel
     itself changes only in the final transaction)."""
@@ -182,7 +196,7 @@ def _compute(
             with spark_session() as own:
                 run_spark(con, job, STAGING, own, staging)
         return
-    if job.incremental:
+    if incremental:
         step("computing on duckdb", 2, 4)
         run_duckdb(con, job, STAGING)
         return

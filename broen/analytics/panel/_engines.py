@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,18 +48,18 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "municipal_services": ("person_id", "service", "start_date", "end_date", "cost_dkk"),
     "transfers": ("person_id", "week", "state", "amount_dkk"),
 }
-DIRTY_SQL = "SELECT DISTINCT person_id FROM panel_dirty"
 
 
 @dataclass(frozen=True)
 class Job:
-    """What to build: the period, the batches' ranks (newest highest), the payers, and whether
-    only the persons in ``panel_dirty`` are rebuilt."""
+    """What to build: the period, the batches' ranks (newest highest), the payers, and the
+    table to read for each source (an incremental build reads copies holding only the rows of
+    the persons to rebuild)."""
 
     period: Period
     batch_ranks: pa.Table
     payers: Payers
-    incremental: bool
+    sources: dict[str, str] = field(default_factory=lambda: {n: n for n in SOURCE_COLUMNS})
 
 
 def person_chunks(con: duckdb.DuckDBPyConnection, size: int) -> list[tuple[str | None, str | None]]:
@@ -89,7 +89,7 @@ def run_duckdb(
 
     def table(name: str) -> nw.LazyFrame[Any]:
         cols = ", ".join(quote(c) for c in SOURCE_COLUMNS[name])
-        return nw.from_native(con.sql(f"SELECT {cols} FROM {quote(name)}"))
+        return nw.from_native(con.sql(f"SELECT {cols} FROM {quote(job.sources[name])}"))
 
     temps: list[str] = []
 
@@ -119,7 +119,6 @@ def run_duckdb(
         transfers=table("transfers"),
         spans=dim(spans_table(job.period)),
         weeks=dim(weeks_table(job.period)),
-        dirty=nw.from_native(con.sql(DIRTY_SQL)) if job.incremental else None,
         persons_from=persons_from,
         persons_to=persons_to,
     )
@@ -145,7 +144,6 @@ def run_spark(
     con: duckdb.DuckDBPyConnection, job: Job, target: str, spark: SparkSession, staging: Path
 ) -> None:
     """Export, run the pipeline on Spark, and insert its output into the table ``target``."""
-    scope = f" WHERE person_id IN ({DIRTY_SQL})" if job.incremental else ""
     exported: dict[str, str] = {}
     for name, columns in SOURCE_COLUMNS.items():
         cols = ", ".join(
@@ -153,11 +151,9 @@ def run_spark(
             for c in columns
         )
         path = staging / f"{name}.parquet"
-        con.execute(f"COPY (SELECT {cols} FROM {quote(name)}{scope}) TO '{path}' (FORMAT parquet)")
+        source = quote(job.sources[name])
+        con.execute(f"COPY (SELECT {cols} FROM {source}) TO '{path}' (FORMAT parquet)")
         exported[name] = str(path)
-    dirty_path = staging / "dirty.parquet"
-    if job.incremental:
-        con.execute(f"COPY ({DIRTY_SQL}) TO '{dirty_path}' (FORMAT parquet)")
 
     def table(name: str) -> nw.LazyFrame[Any]:
         return nw.from_native(spark.read.parquet(exported[name]))
@@ -175,7 +171,6 @@ def run_spark(
         transfers=table("transfers"),
         spans=dim(spans_table(job.period)),
         weeks=dim(weeks_table(job.period)),
-        dirty=nw.from_native(spark.read.parquet(str(dirty_path))) if job.incremental else None,
     )
     out = staging / "panel"
     panel_frame(inputs, job.period, job.payers).to_native().write.mode("overwrite").parquet(

@@ -60,8 +60,8 @@ Frame = nw.LazyFrame[Any]
 @dataclass(frozen=True)
 class Inputs:
     """The warehouse tables and calendar tables the pipeline reads, as lazy frames of one
-    engine. ``dirty`` (one column ``person_id``) limits the build to those persons, and
-    ``persons_from``/``persons_to`` to a range of person ids (``persons_to`` excluded)."""
+    engine. ``persons_from``/``persons_to`` limit the build to a range of person ids
+    (``persons_to`` excluded)."""
 
     persons: Frame
     batch_ranks: Frame  # batch_id, batch_rank (higher = newer)
@@ -72,7 +72,6 @@ class Inputs:
     transfers: Frame
     spans: Frame
     weeks: Frame
-    dirty: Frame | None = None
     persons_from: str | None = None
     persons_to: str | None = None
 
@@ -107,8 +106,6 @@ def _scoped(frame: Frame, inputs: Inputs) -> Frame:
         frame = frame.filter(nw.col("person_id") >= inputs.persons_from)
     if inputs.persons_to is not None:
         frame = frame.filter(nw.col("person_id") < inputs.persons_to)
-    if inputs.dirty is not None:
-        frame = frame.join(inputs.dirty, on="person_id", how="semi")
     return frame
 
 

@@ -9,6 +9,7 @@ Computed with plain SQL on the warehouse, independently of the engine that built
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,17 +55,18 @@ CHECKS: tuple[tuple[str, str, str, str], ...] = (
 )  # fmt: skip
 
 
-def reconcile(con: duckdb.DuckDBPyConnection, scope: str | None) -> list[Excluded]:
-    """Raw against panel totals over the persons in ``scope`` (a subquery), or everyone."""
-    where = f" WHERE person_id IN {scope}" if scope else ""
-    sources = sorted({c[0] for c in CHECKS})
+def reconcile(
+    con: duckdb.DuckDBPyConnection, sources: Mapping[str, str], panel_table: str
+) -> list[Excluded]:
+    """Raw totals of the tables ``sources`` (source -> table holding the rows of the persons
+    built) against the totals of the table ``panel_table`` (their new panel rows)."""
     raw: dict[tuple[str, str], float] = {}
-    for source in sources:
+    for source in sorted({c[0] for c in CHECKS}):
         checks = [c for c in CHECKS if c[0] == source]
         select = ", ".join(f"coalesce({c[2]}, 0)" for c in checks)
-        row = con.execute(f'SELECT {select} FROM "{source}"{where}').fetchall()[0] or ()
+        row = con.execute(f'SELECT {select} FROM "{sources[source]}"').fetchall()[0] or ()
         raw.update({(c[0], c[1]): float(v) for c, v in zip(checks, row, strict=True)})
     select = ", ".join(f"coalesce({c[3]}, 0)" for c in CHECKS)
-    row = con.execute(f"SELECT {select} FROM panel{where}").fetchall()[0] or ()
+    row = con.execute(f'SELECT {select} FROM "{panel_table}"').fetchall()[0] or ()
     panel = {(c[0], c[1]): float(v) for c, v in zip(CHECKS, row, strict=True)}
     return [Excluded(c[0], c[1], raw[c[0], c[1]], panel[c[0], c[1]]) for c in CHECKS]
