@@ -91,7 +91,9 @@ def write_update(warehouse: Path, out: Path, share: int) -> int:
                 f"COPY (SELECT * EXCLUDE ({exclude}, {money}), {money} * {factor} AS {money}"
                 f"{extra} FROM {name} WHERE {pick}) TO '{out}/{name}.parquet' (FORMAT parquet)"
             )
-        n = con.execute(f"SELECT count(*) FROM persons WHERE {pick}").fetchall()[0][0]
+        n = con.execute(f"SELECT count(DISTINCT person_id) FROM persons WHERE {pick}").fetchall()[
+            0
+        ][0]
     return int(n)
 
 
