@@ -79,6 +79,21 @@ QUESTIONNAIRE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
     "life_satisfaction": {"item": (0, 10), "score": (0, 10)},
 }
 REFERRAL_SOURCES = tuple(f"A{i}" for i in range(1, 16))
+# "Panel metrics, version 1": the names every panel exposes, in the contract's order.
+PANEL_METRICS_V1 = (
+    "cost_total",
+    "cost_hospital_acute",
+    "cost_hospital_planned",
+    "cost_primary_care",
+    "cost_medicine",
+    "cost_municipal",
+    "acute_admissions",
+    "bed_days",
+    "emergency_visits",
+    "gp_contacts",
+    "transfer_dkk",
+    "weeks_self_supporting",
+)
 
 
 @dataclass(frozen=True)

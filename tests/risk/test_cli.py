@@ -5,18 +5,18 @@ from __future__ import annotations
 import csv
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import broen.cli._risk
-import broen.cli._timeline  # noqa: F401  (register the commands until broen.cli imports them)
 from broen.analytics import connect
 from broen.analytics._cpr import is_cpr_shaped
 from broen.analytics.risk import _workflow
 from broen.cli import cli
+from tests.analytics.test_cpr import make_cpr
 from tests.risk.conftest import HAND_PERSON, build_panel
 
 EXTERNAL = re.compile(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", re.IGNORECASE)
@@ -165,7 +165,7 @@ def test_timeline_command(hand_warehouse: Path, tmp_path: Path) -> None:
 
 def test_timeline_command_refuses_cpr(hand_warehouse: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["timeline", "010203-1234", "--warehouse", str(hand_warehouse)]
+        cli, ["timeline", make_cpr(date(1961, 3, 2), 17, "F"), "--warehouse", str(hand_warehouse)]
     )
     assert result.exit_code == 1
     assert "CPR" in result.output

@@ -14,6 +14,7 @@ import pytest
 from broen.analytics import connect
 from broen.analytics._privacy import PrivacyError
 from broen.analytics._timeline import SECTORS, timeline, write_timeline_html
+from tests.analytics.test_cpr import make_cpr
 from tests.risk import panel_sql
 from tests.risk.conftest import HAND_PERSON, build_panel
 
@@ -87,10 +88,11 @@ def test_timeline_window_and_html(hand_warehouse: Path, tmp_path: Path) -> None:
 
 
 def test_timeline_refuses_cpr_shaped_ids(hand_warehouse: Path) -> None:
+    # Synthetic CPR numbers made at run time; none is written in the repository.
     with pytest.raises(PrivacyError, match="CPR"):
-        timeline(hand_warehouse, "010203-1234")
+        timeline(hand_warehouse, make_cpr(date(1961, 3, 2), 17, "F"))
     with pytest.raises(PrivacyError):
-        timeline(hand_warehouse, "0102031234")
+        timeline(hand_warehouse, make_cpr(date(1961, 3, 2), 17, "F", hyphen=False))
 
 
 def test_timeline_of_an_unknown_person(hand_warehouse: Path) -> None:

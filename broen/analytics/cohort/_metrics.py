@@ -7,6 +7,8 @@ numeric panel column can be used with ``source: panel``.
 
 from __future__ import annotations
 
+from broen.analytics._contract import PANEL_METRICS_V1
+
 # name: what is counted (documentation; the expressions are in _events.py)
 RAW_METRICS: dict[str, str] = {
     "acute_admissions": "hospital contacts with priority acute and setting inpatient",
@@ -24,20 +26,7 @@ RAW_METRICS: dict[str, str] = {
 }
 
 # The panel metrics of contract v1 (data-contract.md, "Panel metrics, version 1").
-PANEL_METRICS: tuple[str, ...] = (
-    "cost_total",
-    "cost_hospital_acute",
-    "cost_hospital_planned",
-    "cost_primary_care",
-    "cost_medicine",
-    "cost_municipal",
-    "acute_admissions",
-    "bed_days",
-    "emergency_visits",
-    "gp_contacts",
-    "transfer_dkk",
-    "weeks_self_supporting",
-)
+PANEL_METRICS: tuple[str, ...] = PANEL_METRICS_V1
 
 # Sectors for "contacts in at least N sectors": where the person met the system.
 SECTOR_MEANING: dict[str, str] = {

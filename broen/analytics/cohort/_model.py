@@ -6,6 +6,7 @@ one line; that text is what the attrition table shows unless the definition give
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -65,12 +66,12 @@ def _unit_word(offset: Offset) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Criterion:
+class Criterion(ABC):
     line: int = 0
     label: str | None = None
 
-    def describe(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def describe(self) -> str: ...
 
     @property
     def text(self) -> str:
@@ -217,12 +218,12 @@ def _codes(prefixes: tuple[str, ...]) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class IndexRule:
+class IndexRule(ABC):
     line: int = 0
     first_only: bool = False
 
-    def describe(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def describe(self) -> str: ...
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,13 @@ is BIGINT: counts are whole numbers, and bed days are whole nights.
 
 from __future__ import annotations
 
-from broen.analytics._contract import MUNICIPAL_SERVICES, PRIORITIES, PROVIDERS, SETTINGS
+from broen.analytics._contract import (
+    MUNICIPAL_SERVICES,
+    PANEL_METRICS_V1,
+    PRIORITIES,
+    PROVIDERS,
+    SETTINGS,
+)
 from broen.analytics._contract import TRANSFER_STATES as _STATES
 
 TRANSFER_STATES: tuple[str, ...] = _STATES
@@ -17,20 +23,7 @@ KEY_COLUMNS = ("person_id", "month")
 PERSON_COLUMNS = ("age", "days_resident")
 
 # The twelve metrics of contract v1 ("Panel metrics, version 1"), in the contract's order.
-V1_METRICS = (
-    "cost_total",
-    "cost_hospital_acute",
-    "cost_hospital_planned",
-    "cost_primary_care",
-    "cost_medicine",
-    "cost_municipal",
-    "acute_admissions",
-    "bed_days",
-    "emergency_visits",
-    "gp_contacts",
-    "transfer_dkk",
-    "weeks_self_supporting",
-)
+V1_METRICS = PANEL_METRICS_V1
 
 HOSPITAL_SPLITS = tuple(f"cost_hospital_{p}_{s}" for p in PRIORITIES for s in SETTINGS)
 HOSPITAL_EXTRA = (

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from broen.analytics._contract import TRANSFER_STATES
+from broen.analytics._contract import PANEL_METRICS_V1, TRANSFER_STATES
 
 from ._calendar import DAYS_PER_YEAR, IntArray, Period
 from ._config import PROGRAMMES, ProgrammeEffects
@@ -23,20 +23,7 @@ from ._population import Persons
 from ._rows import Rows
 from ._transfers import Spells, amounts, paint, valid_weeks
 
-METRICS = (
-    "cost_total",
-    "cost_hospital_acute",
-    "cost_hospital_planned",
-    "cost_primary_care",
-    "cost_medicine",
-    "cost_municipal",
-    "acute_admissions",
-    "bed_days",
-    "emergency_visits",
-    "gp_contacts",
-    "transfer_dkk",
-    "weeks_self_supporting",
-)
+METRICS = PANEL_METRICS_V1
 FIRST, LAST = -24, 23
 N_REL = LAST - FIRST + 1
 SELF_SUPPORTING = (
