@@ -27,6 +27,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from broen.analytics._contract import TRANSFER_STATES
 from broen.analytics._cpr import is_cpr_shaped
 from broen.analytics._exceptions import ConfigurationError
 from broen.analytics._privacy import PrivacyError
@@ -49,17 +50,7 @@ COUNTS: tuple[str, ...] = (
     "gp_contacts",
     "dispensings",
 )
-STATES: tuple[str, ...] = (
-    "unemployment",
-    "sickness_benefit",
-    "cash_benefit",
-    "flexjob",
-    "disability_pension",
-    "education",
-    "parental_leave",
-    "retirement",
-    "other_benefit",
-)
+STATES: tuple[str, ...] = TRANSFER_STATES
 STATE_COLOURS: dict[str, str] = dict(
     zip(
         STATES,

@@ -13,19 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-PROVIDERS = ("gp", "specialist", "physiotherapist", "psychologist", "dentist", "other")
-SERVICES = ("home_care", "home_nursing", "rehabilitation", "prevention", "nursing_home", "other")
-STATES = (
-    "unemployment",
-    "sickness_benefit",
-    "cash_benefit",
-    "flexjob",
-    "disability_pension",
-    "education",
-    "parental_leave",
-    "retirement",
-    "other_benefit",
-)
+from broen.analytics import _contract
+
+PROVIDERS = _contract.PROVIDERS
+SERVICES = _contract.MUNICIPAL_SERVICES
+STATES = _contract.TRANSFER_STATES
 MUNICIPAL_TRANSFERS = ("sickness_benefit", "cash_benefit", "flexjob", "other_benefit")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,19 +109,7 @@ def run_duckdb(
     def materialize(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         return temp(f"panel_part_{len(temps)}", frame.to_native().sql_query())
 
-    inputs = Inputs(
-        persons=table("persons"),
-        batch_ranks=dim(job.batch_ranks),
-        hospital_contacts=table("hospital_contacts"),
-        primary_care=table("primary_care"),
-        prescriptions=table("prescriptions"),
-        municipal_services=table("municipal_services"),
-        transfers=table("transfers"),
-        spans=dim(spans_table(job.period)),
-        weeks=dim(weeks_table(job.period)),
-        persons_from=persons_from,
-        persons_to=persons_to,
-    )
+    inputs = _inputs(table, dim, job, persons_from=persons_from, persons_to=persons_to)
     try:
         relation = panel_frame(inputs, job.period, job.payers, materialize).to_native()
         relation.insert_into(target)
@@ -161,17 +149,7 @@ def run_spark(
     def dim(data: pa.Table) -> nw.LazyFrame[Any]:
         return nw.from_native(spark.createDataFrame(data))
 
-    inputs = Inputs(
-        persons=table("persons"),
-        batch_ranks=dim(job.batch_ranks),
-        hospital_contacts=table("hospital_contacts"),
-        primary_care=table("primary_care"),
-        prescriptions=table("prescriptions"),
-        municipal_services=table("municipal_services"),
-        transfers=table("transfers"),
-        spans=dim(spans_table(job.period)),
-        weeks=dim(weeks_table(job.period)),
-    )
+    inputs = _inputs(table, dim, job)
     out = staging / "panel"
     panel_frame(inputs, job.period, job.payers).to_native().write.mode("overwrite").parquet(
         str(out)
@@ -181,3 +159,28 @@ def run_spark(
         con.execute(
             f"INSERT INTO {target} ({cols}) SELECT {cols} FROM read_parquet('{out}/*.parquet')"
         )
+
+
+def _inputs(
+    table: Callable[[str], nw.LazyFrame[Any]],
+    dim: Callable[[pa.Table], nw.LazyFrame[Any]],
+    job: Job,
+    *,
+    persons_from: str | None = None,
+    persons_to: str | None = None,
+) -> Inputs:
+    """The pipeline's inputs on one engine: ``table`` reads a warehouse table, ``dim`` turns a
+    small Arrow table (calendar, batch ranks) into a frame of that engine."""
+    return Inputs(
+        persons=table("persons"),
+        batch_ranks=dim(job.batch_ranks),
+        hospital_contacts=table("hospital_contacts"),
+        primary_care=table("primary_care"),
+        prescriptions=table("prescriptions"),
+        municipal_services=table("municipal_services"),
+        transfers=table("transfers"),
+        spans=dim(spans_table(job.period)),
+        weeks=dim(weeks_table(job.period)),
+        persons_from=persons_from,
+        persons_to=persons_to,
+    )
