@@ -187,10 +187,8 @@ def mark_dirty(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[str]) -> None
 
 
 def _migration_panel(con: duckdb.DuckDBPyConnection) -> None:
-    """The person-month panel (broen.analytics.panel), its dirty persons and builds; the
-    period source of batches (extract.json or the events)."""
-    from broen.analytics.panel._columns import create_panel_sql  # here: panel imports this module
-
+    """The person-month panel's dirty persons and builds; the period source of batches
+    (extract.json or the events). The panel itself is written by its builds."""
     con.execute("ALTER TABLE batches ADD COLUMN period_source VARCHAR")
     con.execute(
         "UPDATE batches SET period_source = 'extract.json' "
@@ -206,7 +204,6 @@ def _migration_panel(con: duckdb.DuckDBPyConnection) -> None:
             "WHERE batch_id = ?",
             [start or lo, end or hi, batch_id],
         )
-    con.execute(create_panel_sql())
     con.execute("CREATE TABLE panel_dirty (person_id VARCHAR NOT NULL, marked_at TIMESTAMP)")
     con.execute(
         """
@@ -226,6 +223,12 @@ def _migration_panel(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _migration_panel_view(con: duckdb.DuckDBPyConnection) -> None:
+    """Builds of panel pipeline version 2 store ``panel_base`` and expose the view ``panel``:
+    the table ``panel`` of version 1 goes, and the next build is a full one."""
+    con.execute("DROP TABLE IF EXISTS panel")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -239,6 +242,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         3, "person-month panel, dirty persons, panel builds, batch period source", _migration_panel
     ),
+    Migration(4, "the panel as a view over panel_base", _migration_panel_view),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

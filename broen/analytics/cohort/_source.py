@@ -53,8 +53,10 @@ class DuckDBSource:
 
     def has_table(self, name: str) -> bool:
         rows = self.con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
-        ).fetchall()
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+            "AND table_schema = 'main' AND table_catalog = current_database()",
+            [name],
+        ).fetchall()  # tables and views (the panel is a view)
         return bool(rows[0][0])
 
     def columns(self, name: str) -> list[str]:

@@ -21,7 +21,7 @@ import pyarrow as pa
 from broen.analytics._exceptions import ConfigurationError, WarehouseError
 from broen.analytics._warehouse import connect, default_warehouse_path
 from broen.analytics.panel._calendar import Period
-from broen.analytics.panel._columns import create_panel_sql
+from broen.analytics.panel._columns import create_stored_sql
 from broen.analytics.panel._engines import (
     SOURCE_COLUMNS,
     Job,
@@ -32,14 +32,15 @@ from broen.analytics.panel._engines import (
 )
 from broen.analytics.panel._payers import Payers, load_payers
 from broen.analytics.panel._reconcile import Excluded, reconcile
+from broen.analytics.panel._view import BASE, view_sql
 
 if TYPE_CHECKING:
     import duckdb
     from pyspark.sql import SparkSession
 
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2  # 2: the totals and payer columns are computed by the view panel
 CHUNK_PERSONS = 100_000  # persons per DuckDB query in a full build
-STAGING = "panel_next"  # the rows being built; swapped or merged into panel at the end
+STAGING = "panel_next"  # the rows being built; swapped or merged into panel_base at the end
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
 Progress = Callable[[str, int, int], None]
@@ -121,7 +122,7 @@ def _run(
     report.persons_rebuilt = int(row[0][0])
     started = time.perf_counter()
     con.execute(f"DROP TABLE IF EXISTS {STAGING}")
-    con.execute(create_panel_sql(STAGING))
+    con.execute(create_stored_sql(STAGING))
     if incremental:
         # The rows of the persons to rebuild, copied once: the engine and the reconciliation
         # read these instead of scanning the whole tables again.
@@ -136,16 +137,18 @@ def _run(
         _compute(con, job, engine, spark, warehouse, step, incremental)
         report.rows_written = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
         step("reconciling with the raw rows and storing", 3, 4)
-        report.excluded = reconcile(con, job.sources, STAGING)
+        con.execute(view_sql(job.payers, STAGING, f"{STAGING}_view", temporary=True))
+        report.excluded = reconcile(con, job.sources, f"{STAGING}_view")
         con.execute("BEGIN TRANSACTION")
         try:
             if incremental:
-                con.execute(f"DELETE FROM panel WHERE person_id IN {scope}")
-                con.execute(f"INSERT INTO panel SELECT * FROM {STAGING}")
+                con.execute(f"DELETE FROM {BASE} WHERE person_id IN {scope}")
+                con.execute(f"INSERT INTO {BASE} SELECT * FROM {STAGING}")
                 con.execute(f"DROP TABLE {STAGING}")
             else:
-                con.execute("DROP TABLE panel")
-                con.execute(f"ALTER TABLE {STAGING} RENAME TO panel")
+                con.execute(f"DROP TABLE IF EXISTS {BASE}")
+                con.execute(f"ALTER TABLE {STAGING} RENAME TO {BASE}")
+            con.execute(view_sql(job.payers))
             con.execute("DELETE FROM panel_dirty")
             con.execute(
                 "INSERT INTO panel_builds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -169,6 +172,7 @@ def _run(
             con.execute("ROLLBACK")
             raise
     finally:
+        con.execute(f"DROP VIEW IF EXISTS {STAGING}_view")
         con.execute(f"DROP TABLE IF EXISTS {STAGING}")
         for name in SOURCE_COLUMNS:
             con.execute(f"DROP TABLE IF EXISTS panel_scope_{name}")
@@ -257,5 +261,10 @@ def _mode(
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    row = con.execute("SELECT count(*), count(DISTINCT person_id) FROM panel").fetchall()[0]
+    built = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [BASE]
+    ).fetchall()[0][0]
+    if not built:
+        return 0, 0
+    row = con.execute(f"SELECT count(*), count(DISTINCT person_id) FROM {BASE}").fetchall()[0]
     return (int(row[0]), int(row[1])) if row else (0, 0)

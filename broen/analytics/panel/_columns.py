@@ -1,7 +1,11 @@
 """The columns of the person-month panel: names, SQL types and groups, declared once.
 
 Money is DOUBLE (DKK). Every count (admissions, visits, bed days, services, dispensings, weeks)
-is BIGINT: counts are whole numbers, and bed days are whole nights.
+is INTEGER: counts of one month are small whole numbers, and bed days are whole nights.
+
+The table ``panel_base`` stores ``STORED_COLUMNS``; the view ``panel`` adds the
+``DERIVED_COLUMNS`` (totals, ``gp_contacts`` and the payer columns), which are sums of stored
+columns: computing them on reading costs less than writing 13 more columns of 78 million rows.
 """
 
 from __future__ import annotations
@@ -83,9 +87,26 @@ def sql_type(column: str) -> str:
         return "DATE"
     if column in PERSON_COLUMNS:
         return "INTEGER"
-    return "BIGINT" if column in COUNT_COLUMNS else "DOUBLE"
+    return "INTEGER" if column in COUNT_COLUMNS else "DOUBLE"
 
 
-def create_panel_sql(name: str = "panel") -> str:
-    cols = ",\n    ".join(f'"{c}" {sql_type(c)}' for c in PANEL_COLUMNS)
+DERIVED_COLUMNS = frozenset(
+    {
+        "cost_total",
+        "cost_hospital_acute",
+        "cost_hospital_planned",
+        "cost_primary_care",
+        "cost_municipal",
+        "gp_contacts",
+        "transfer_dkk",
+        *PAYER_COST,
+        *PAYER_TRANSFER,
+    }
+)
+STORED_COLUMNS: tuple[str, ...] = tuple(c for c in PANEL_COLUMNS if c not in DERIVED_COLUMNS)
+
+
+def create_stored_sql(name: str) -> str:
+    """``CREATE TABLE name`` with the stored columns of the panel."""
+    cols = ",\n    ".join(f'"{c}" {sql_type(c)}' for c in STORED_COLUMNS)
     return f'CREATE TABLE "{name}" (\n    {cols}\n)'

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from broen.analytics._warehouse import quote
 from broen.analytics.panel._calendar import Period, spans_table, weeks_table
-from broen.analytics.panel._columns import PANEL_COLUMNS
+from broen.analytics.panel._columns import STORED_COLUMNS
 from broen.analytics.panel._payers import Payers
 from broen.analytics.panel._pipeline import Inputs, panel_frame
 
@@ -111,7 +111,7 @@ def run_duckdb(
 
     inputs = _inputs(table, dim, job, persons_from=persons_from, persons_to=persons_to)
     try:
-        relation = panel_frame(inputs, job.period, job.payers, materialize).to_native()
+        relation = panel_frame(inputs, job.period, materialize).to_native()
         relation.insert_into(target)
     finally:
         for name in temps:
@@ -151,10 +151,8 @@ def run_spark(
 
     inputs = _inputs(table, dim, job)
     out = staging / "panel"
-    panel_frame(inputs, job.period, job.payers).to_native().write.mode("overwrite").parquet(
-        str(out)
-    )
-    cols = ", ".join(quote(c) for c in PANEL_COLUMNS)
+    panel_frame(inputs, job.period).to_native().write.mode("overwrite").parquet(str(out))
+    cols = ", ".join(quote(c) for c in STORED_COLUMNS)
     if any(out.glob("*.parquet")):
         con.execute(
             f"INSERT INTO {target} ({cols}) SELECT {cols} FROM read_parquet('{out}/*.parquet')"

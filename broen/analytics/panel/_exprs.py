@@ -7,8 +7,6 @@ Only operations that both lazy backends (DuckDB and Spark) implement are used: `
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import narwhals as nw
 
 
@@ -66,12 +64,3 @@ def sum_if(condition: nw.Expr, value: nw.Expr | float = 1.0) -> nw.Expr:
     """``sum(value if condition else 0)`` as an aggregation."""
     v = value if isinstance(value, nw.Expr) else nw.lit(value, dtype=nw.Float64())
     return nw.when(condition).then(v).otherwise(nw.lit(0.0, dtype=nw.Float64())).sum()
-
-
-def total(columns: Iterable[str]) -> nw.Expr:
-    """The row-wise sum of some columns (left to right, so every engine adds in one order)."""
-    cols = list(columns)
-    out = nw.col(cols[0])
-    for c in cols[1:]:
-        out = out + nw.col(c)
-    return out

@@ -30,17 +30,7 @@ from broen.analytics._contract import (
     SETTINGS,
 )
 from broen.analytics.panel._calendar import Period
-from broen.analytics.panel._columns import (
-    COST_PAYERS,
-    COUNT_COLUMNS,
-    HOSPITAL_SPLITS,
-    MUNICIPAL_COST,
-    PANEL_COLUMNS,
-    PRIMARY_COST,
-    TRANSFER_DKK,
-    TRANSFER_PAYERS,
-    TRANSFER_STATES,
-)
+from broen.analytics.panel._columns import COUNT_COLUMNS, STORED_COLUMNS, TRANSFER_STATES
 from broen.analytics.panel._exprs import (
     date_month,
     date_ordinal,
@@ -48,10 +38,8 @@ from broen.analytics.panel._exprs import (
     least,
     lit,
     sum_if,
-    total,
     week_thursday,
 )
-from broen.analytics.panel._payers import COST_CATEGORIES, Payers
 
 KEY = ["k"]  # pidx * 65536 + month index: one integer joins and groups fastest
 Frame = nw.LazyFrame[Any]
@@ -81,9 +69,9 @@ def _same(frame: Frame) -> Frame:
 
 
 def panel_frame(
-    inputs: Inputs, period: Period, payers: Payers, materialize: Callable[[Frame], Frame] = _same
+    inputs: Inputs, period: Period, materialize: Callable[[Frame], Frame] = _same
 ) -> Frame:
-    """The panel rows (``PANEL_COLUMNS``) for the persons of ``inputs``.
+    """The stored panel rows (``STORED_COLUMNS``) for the persons of ``inputs``.
 
     ``materialize`` may store an intermediate frame (the residents, each source's monthly
     sums) and return a frame reading it: an engine's execution hint, not a change of logic."""
@@ -98,7 +86,7 @@ def panel_frame(
     ]
     for part in parts:
         panel = panel.join(materialize(part), on=KEY, how="left")
-    return finish(panel, payers)
+    return finish(panel)
 
 
 def _scoped(frame: Frame, inputs: Inputs) -> Frame:
@@ -333,62 +321,23 @@ def transfers(rows: Frame, res: Frame, weeks: Frame) -> Frame:
     )
 
 
-def _weighted(terms: list[tuple[float, str]]) -> nw.Expr:
-    out: nw.Expr | None = None
-    for weight, column in terms:
-        term = nw.col(column) * weight if weight != 1.0 else nw.col(column)
-        out = term if out is None else out + term
-    return out if out is not None else nw.lit(0.0, dtype=nw.Float64())
+def finish(panel: Frame) -> Frame:
+    """Fill the months without events with zeros; the stored columns, typed.
 
-
-def finish(panel: Frame, payers: Payers) -> Frame:
-    """Fill the months without events with zeros, add the totals and the payer columns."""
+    The totals and payer columns are computed by the view ``panel`` (``_view``)."""
     base = {*KEY, "person_id", "month", "age", "days_resident", "_ss_base"}
     produced = [c for c in panel.collect_schema().names() if c not in base]
     panel = panel.with_columns(nw.col(c).fill_null(0.0) for c in produced)
     panel = panel.with_columns(
-        cost_hospital_acute=total(c for c in HOSPITAL_SPLITS if "_acute_" in c),
-        cost_hospital_planned=total(c for c in HOSPITAL_SPLITS if "_planned_" in c),
-        cost_primary_care=total(PRIMARY_COST),
-        cost_municipal=total(MUNICIPAL_COST),
-        transfer_dkk=total(TRANSFER_DKK),
-        gp_contacts=nw.col("services_gp"),
-        weeks_self_supporting=nw.col("_ss_base") - nw.col("_weeks_supported"),
+        weeks_self_supporting=nw.col("_ss_base") - nw.col("_weeks_supported")
     )
-    panel = panel.with_columns(
-        cost_total=total(
-            [
-                "cost_hospital_acute",
-                "cost_hospital_planned",
-                "cost_primary_care",
-                "cost_medicine",
-                "cost_municipal",
-            ]
-        )
-    )
-    payer_columns: dict[str, nw.Expr] = {}
-    for payer in COST_PAYERS:
-        terms: list[tuple[float, str]] = []
-        for category, columns in COST_CATEGORIES.items():
-            share = payers.cost_share(category, payer)
-            if share:
-                terms += [(-share, c[1:]) if c.startswith("-") else (share, c) for c in columns]
-        payer_columns[f"cost_payer_{payer}"] = _weighted(terms)
-    for payer in TRANSFER_PAYERS:
-        terms = [
-            (payers.transfer_share(s, payer), f"transfer_dkk_{s}")
-            for s in TRANSFER_STATES
-            if payers.transfer_share(s, payer)
-        ]
-        payer_columns[f"transfer_payer_{payer}"] = _weighted(terms)
-    panel = panel.with_columns(**payer_columns)
     return panel.select(
         nw.col(c).cast(_dtype(c)) if c not in ("person_id", "month") else nw.col(c)
-        for c in PANEL_COLUMNS
+        for c in STORED_COLUMNS
     )
 
 
 def _dtype(column: str) -> nw.dtypes.DType:
-    if column in ("age", "days_resident"):
+    if column in ("age", "days_resident") or column in COUNT_COLUMNS:
         return nw.Int32()
-    return nw.Int64() if column in COUNT_COLUMNS else nw.Float64()
+    return nw.Float64()
