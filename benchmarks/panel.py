@@ -38,7 +38,7 @@ from broen.analytics._municipalities import municipalities_in_region
 from broen.analytics.panel import PANEL_COLUMNS, build_panel, load_payers
 from broen.analytics.panel._build import _batches
 from broen.analytics.panel._columns import create_stored_sql
-from broen.analytics.panel._engines import Job, person_chunks, run_duckdb
+from broen.analytics.panel._engines import Job, number_persons, person_chunks, run_duckdb
 from broen.analytics.panel._view import view_sql
 from broen.analytics.synth import generate_extract
 
@@ -170,6 +170,7 @@ def main() -> None:
         con.execute("DROP TABLE IF EXISTS bench_subset")
         con.execute(create_stored_sql("bench_subset"))
         t0 = time.perf_counter()
+        number_persons(con)
         run_duckdb(con, Job(period, ranks, payers), "bench_subset", lo, hi)
         ours_subset = time.perf_counter() - t0
         con.execute(view_sql(payers, "bench_subset", "bench_subset_view", temporary=True))

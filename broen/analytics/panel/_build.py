@@ -23,8 +23,10 @@ from broen.analytics._warehouse import connect, default_warehouse_path
 from broen.analytics.panel._calendar import Period
 from broen.analytics.panel._columns import create_stored_sql
 from broen.analytics.panel._engines import (
+    PERSON_INDEX,
     SOURCE_COLUMNS,
     Job,
+    number_persons,
     person_chunks,
     run_duckdb,
     run_spark,
@@ -132,7 +134,10 @@ def _run(
                 f"CREATE OR REPLACE TEMP TABLE panel_scope_{name} AS SELECT {cols} "
                 f'FROM "{name}" WHERE person_id IN {scope}'
             )
-        job = replace(job, sources={n: f"panel_scope_{n}" for n in SOURCE_COLUMNS})
+        job = replace(
+            job, sources={**job.sources, **{n: f"panel_scope_{n}" for n in SOURCE_COLUMNS}}
+        )
+    number_persons(con, job.sources["persons"])
     try:
         _compute(con, job, engine, spark, warehouse, step, incremental)
         report.rows_written = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
@@ -172,6 +177,7 @@ def _run(
             con.execute("ROLLBACK")
             raise
     finally:
+        con.execute(f"DROP TABLE IF EXISTS {PERSON_INDEX}")
         con.execute(f"DROP VIEW IF EXISTS {STAGING}_view")
         con.execute(f"DROP TABLE IF EXISTS {STAGING}")
         for name in SOURCE_COLUMNS:

@@ -31,6 +31,7 @@ from broen.analytics.panel._pipeline import Inputs, panel_frame
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+PERSON_INDEX = "panel_person_index"  # temporary: the persons of a build, numbered
 # The columns the pipeline reads, per warehouse table.
 SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "persons": ("person_id", "birth_date", "death_date", "moved_out_date", "batch_id"),
@@ -48,18 +49,31 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "municipal_services": ("person_id", "service", "start_date", "end_date", "cost_dkk"),
     "transfers": ("person_id", "week", "state", "amount_dkk"),
 }
+# ... and of every input: the tables and the person index.
+INPUT_COLUMNS = {**SOURCE_COLUMNS, "person_index": ("person_id", "pidx")}
 
 
 @dataclass(frozen=True)
 class Job:
     """What to build: the period, the batches' ranks (newest highest), the payers, and the
     table to read for each source (an incremental build reads copies holding only the rows of
-    the persons to rebuild)."""
+    the persons to rebuild). ``number_persons`` must have numbered the persons to build."""
 
     period: Period
     batch_ranks: pa.Table
     payers: Payers
-    sources: dict[str, str] = field(default_factory=lambda: {n: n for n in SOURCE_COLUMNS})
+    sources: dict[str, str] = field(
+        default_factory=lambda: {n: n for n in SOURCE_COLUMNS} | {"person_index": PERSON_INDEX}
+    )
+
+
+def number_persons(con: duckdb.DuckDBPyConnection, persons: str = "persons") -> None:
+    """Number the persons of the table ``persons`` in id order into ``PERSON_INDEX``."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {PERSON_INDEX} AS SELECT person_id, "
+        "row_number() OVER (ORDER BY person_id) - 1 AS pidx "
+        f"FROM (SELECT DISTINCT person_id FROM {quote(persons)})"
+    )
 
 
 def person_chunks(con: duckdb.DuckDBPyConnection, size: int) -> list[tuple[str | None, str | None]]:
@@ -88,7 +102,7 @@ def run_duckdb(
     builds every join's hash table on the small side."""
 
     def table(name: str) -> nw.LazyFrame[Any]:
-        cols = ", ".join(quote(c) for c in SOURCE_COLUMNS[name])
+        cols = ", ".join(quote(c) for c in INPUT_COLUMNS[name])
         return nw.from_native(con.sql(f"SELECT {cols} FROM {quote(job.sources[name])}"))
 
     temps: list[str] = []
@@ -133,7 +147,7 @@ def run_spark(
 ) -> None:
     """Export, run the pipeline on Spark, and insert its output into the table ``target``."""
     exported: dict[str, str] = {}
-    for name, columns in SOURCE_COLUMNS.items():
+    for name, columns in INPUT_COLUMNS.items():
         cols = ", ".join(
             f"CAST({quote(c)} AS DATE) AS {quote(c)}" if c in ("start", "end") else quote(c)
             for c in columns
@@ -171,6 +185,7 @@ def _inputs(
     small Arrow table (calendar, batch ranks) into a frame of that engine."""
     return Inputs(
         persons=table("persons"),
+        person_index=table("person_index"),
         batch_ranks=dim(job.batch_ranks),
         hospital_contacts=table("hospital_contacts"),
         primary_care=table("primary_care"),

@@ -52,6 +52,7 @@ class Inputs:
     (``persons_to`` excluded)."""
 
     persons: Frame
+    person_index: Frame  # person_id, pidx (0, 1, ... in id order): numbers the join key
     batch_ranks: Frame  # batch_id, batch_rank (higher = newer)
     hospital_contacts: Frame
     primary_care: Frame
@@ -127,7 +128,9 @@ def residents(inputs: Inputs, period: Period) -> Frame:
             nw.lit(date.fromordinal(p1 + 1), dtype=nw.Date()),
         ),
     ).filter(nw.col("re") >= nw.col("rs"))
-    return persons.with_row_index("pidx", order_by="person_id").select(
+    # The index comes numbered from the warehouse: numbering here would need a window over all
+    # persons, which Spark runs in one partition.
+    return persons.join(inputs.person_index, on="person_id").select(
         "person_id",
         "pidx",
         "birth_mi",
