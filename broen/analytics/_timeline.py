@@ -31,7 +31,7 @@ from broen.analytics._contract import TRANSFER_STATES
 from broen.analytics._cpr import is_cpr_shaped
 from broen.analytics._exceptions import ConfigurationError
 from broen.analytics._privacy import PrivacyError
-from broen.analytics._warehouse import connect
+from broen.analytics._warehouse import connect, has_table
 
 # (column, Danish label, English label, colour) — the cost sectors, stacked in this order.
 SECTORS: tuple[tuple[str, str, str, str], ...] = (
@@ -247,10 +247,7 @@ def timeline(
         )
         if not people:
             raise ConfigurationError(f"There is no person {person_id!r} in the warehouse.")
-        has_panel = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'panel'"
-        ).fetchall()[0][0]
-        built = bool(has_panel) and bool(
+        built = has_table(con, "panel") and bool(
             con.execute("SELECT count(*) FROM (SELECT 1 FROM panel LIMIT 1)").fetchall()[0][0]
         )
         if built:

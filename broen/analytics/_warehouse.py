@@ -247,12 +247,19 @@ MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the warehouse holds a table or view ``name`` (temporary ones do not count)."""
     # fetchall, not fetchone: DuckDB 2 refuses register() while a result is left unfinished.
-    (exists,) = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchall()[0]
-    if not exists:
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+        "AND table_schema = 'main' AND table_catalog = current_database()",
+        [name],
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    if not has_table(con, "schema_migrations"):
         return 0
     (version,) = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[
         0

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import narwhals as nw
 import pyarrow as pa
 
-from broen.analytics._warehouse import quote
+from broen.analytics._warehouse import has_table, quote
 
 Frame = nw.LazyFrame[Any]
 
@@ -52,12 +52,7 @@ class DuckDBSource:
         con.execute("SELECT 1").fetchall()
 
     def has_table(self, name: str) -> bool:
-        rows = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-            "AND table_schema = 'main' AND table_catalog = current_database()",
-            [name],
-        ).fetchall()  # tables and views (the panel is a view)
-        return bool(rows[0][0])
+        return has_table(self.con, name)  # tables and views (the panel is a view)
 
     def columns(self, name: str) -> list[str]:
         return [r[0] for r in self.con.execute(f"DESCRIBE {quote(name)}").fetchall()]

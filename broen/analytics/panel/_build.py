@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import pyarrow as pa
 
 from broen.analytics._exceptions import ConfigurationError, WarehouseError
-from broen.analytics._warehouse import connect, default_warehouse_path
+from broen.analytics._warehouse import connect, default_warehouse_path, has_table
 from broen.analytics.panel._calendar import Period
 from broen.analytics.panel._columns import create_stored_sql
 from broen.analytics.panel._engines import (
@@ -137,8 +137,8 @@ def _run(
         job = replace(
             job, sources={**job.sources, **{n: f"panel_scope_{n}" for n in SOURCE_COLUMNS}}
         )
-    number_persons(con, job.sources["persons"])
     try:
+        number_persons(con, job.sources["persons"])
         _compute(con, job, engine, spark, warehouse, step, incremental)
         report.rows_written = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
         step("reconciling with the raw rows and storing", 3, 4)
@@ -267,10 +267,7 @@ def _mode(
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    built = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [BASE]
-    ).fetchall()[0][0]
-    if not built:
+    if not has_table(con, BASE):
         return 0, 0
     row = con.execute(f"SELECT count(*), count(DISTINCT person_id) FROM {BASE}").fetchall()[0]
     return (int(row[0]), int(row[1])) if row else (0, 0)

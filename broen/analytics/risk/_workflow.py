@@ -22,7 +22,7 @@ from broen import __version__
 from broen.analytics._cpr import is_cpr_shaped
 from broen.analytics._exceptions import ConfigurationError, WarehouseError
 from broen.analytics._privacy import PrivacyError
-from broen.analytics._warehouse import connect
+from broen.analytics._warehouse import connect, has_table
 from broen.analytics.risk._features import (
     HISTORY,
     build_features,
@@ -38,20 +38,13 @@ DEFAULT_RISK_DIR = Path("broen-data") / "risk"
 REASONS = 3
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchall()  # fetch all: an unfinished result blocks later relations on ``con``
-    return bool(rows[0][0])
-
-
 def _frame(con: duckdb.DuckDBPyConnection, name: str) -> nw.LazyFrame[Any]:
     return nw.from_native(con.table(name))
 
 
 def panel_months(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """First and last month number of the panel."""
-    if not _has_table(con, "panel"):
+    if not has_table(con, "panel"):
         raise WarehouseError(
             "The warehouse has no person-month panel (table 'panel'): build the panel first."
         )
@@ -70,7 +63,7 @@ def cohort_members(
     con: duckdb.DuckDBPyConnection, cohort: str, month: int | None = None
 ) -> nw.LazyFrame[Any]:
     """Person ids in ``cohort`` (with an index date in or before ``month``), as a lazy frame."""
-    if not _has_table(con, "cohort_members"):
+    if not has_table(con, "cohort_members"):
         raise WarehouseError(
             f"Cannot restrict to cohort {cohort!r}: the warehouse has no cohorts "
             "(table 'cohort_members'). Define the cohort first."
