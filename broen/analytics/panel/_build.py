@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 PIPELINE_VERSION = 2  # 2: the totals and payer columns are computed by the view panel
-CHUNK_PERSONS = 100_000  # persons per DuckDB query in a full build
+CHUNK_PERSONS = 50_000  # persons per DuckDB query in a full build
 STAGING = "panel_next"  # the rows being built; swapped or merged into panel_base at the end
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
@@ -124,7 +124,9 @@ def _run(
     report.persons_rebuilt = int(row[0][0])
     started = time.perf_counter()
     con.execute(f"DROP TABLE IF EXISTS {STAGING}")
-    con.execute(create_stored_sql(STAGING))
+    # A full build's staging table becomes panel_base; an incremental build's few rows are
+    # copied into it, so they are staged in memory rather than written to disk twice.
+    con.execute(create_stored_sql(STAGING, temporary=incremental))
     if incremental:
         # The rows of the persons to rebuild, copied once: the engine and the reconciliation
         # read these instead of scanning the whole tables again.

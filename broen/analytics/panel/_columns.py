@@ -106,7 +106,8 @@ DERIVED_COLUMNS = frozenset(
 STORED_COLUMNS: tuple[str, ...] = tuple(c for c in PANEL_COLUMNS if c not in DERIVED_COLUMNS)
 
 
-def create_stored_sql(name: str) -> str:
-    """``CREATE TABLE name`` with the stored columns of the panel."""
+def create_stored_sql(name: str, *, temporary: bool = False) -> str:
+    """``CREATE [TEMP] TABLE name`` with the stored columns of the panel."""
     cols = ",\n    ".join(f'"{c}" {sql_type(c)}' for c in STORED_COLUMNS)
-    return f'CREATE TABLE "{name}" (\n    {cols}\n)'
+    temp = "TEMP " if temporary else ""
+    return f'CREATE {temp}TABLE "{name}" (\n    {cols}\n)'

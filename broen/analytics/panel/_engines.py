@@ -98,8 +98,9 @@ def run_duckdb(
     """Insert the panel rows of ``job`` into the table ``target``, optionally only for the
     person ids from ``persons_from`` (included) to ``persons_to`` (excluded).
 
-    Intermediate frames are stored in temporary tables: DuckDB then knows their sizes and
-    builds every join's hash table on the small side."""
+    The residents and the person-months are stored in temporary tables: DuckDB then knows
+    their sizes and plans the joins of the sources well. Storing each source's monthly sums
+    too was slower (a 50,000-person build: 10.2-10.5 s against 9.4-9.6 s)."""
 
     def table(name: str) -> nw.LazyFrame[Any]:
         cols = ", ".join(quote(c) for c in INPUT_COLUMNS[name])

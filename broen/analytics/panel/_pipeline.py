@@ -74,8 +74,8 @@ def panel_frame(
 ) -> Frame:
     """The stored panel rows (``STORED_COLUMNS``) for the persons of ``inputs``.
 
-    ``materialize`` may store an intermediate frame (the residents, each source's monthly
-    sums) and return a frame reading it: an engine's execution hint, not a change of logic."""
+    ``materialize`` may store an intermediate frame (the residents, the person-months) and
+    return a frame reading it: an engine's execution hint, not a change of logic."""
     res = materialize(residents(inputs, period))
     panel = materialize(skeleton(res, inputs.spans))
     parts = [
@@ -86,7 +86,7 @@ def panel_frame(
         transfers(_scoped(inputs.transfers, inputs), res, inputs.weeks),
     ]
     for part in parts:
-        panel = panel.join(materialize(part), on=KEY, how="left")
+        panel = panel.join(part, on=KEY, how="left")
     return finish(panel)
 
 
@@ -330,7 +330,11 @@ def finish(panel: Frame) -> Frame:
     The totals and payer columns are computed by the view ``panel`` (``_view``)."""
     base = {*KEY, "person_id", "month", "age", "days_resident", "_ss_base"}
     produced = [c for c in panel.collect_schema().names() if c not in base]
-    panel = panel.with_columns(nw.col(c).fill_null(0.0) for c in produced)
+    # CASE rather than fill_null (COALESCE): DuckDB evaluates it faster on 50 columns.
+    panel = panel.with_columns(
+        nw.when(nw.col(c).is_null()).then(nw.lit(0.0)).otherwise(nw.col(c)).alias(c)
+        for c in produced
+    )
     panel = panel.with_columns(
         weeks_self_supporting=nw.col("_ss_base") - nw.col("_weeks_supported")
     )
