@@ -9,7 +9,8 @@ Prints events per second, wall time and peak memory of a full build, and the rat
   person and month of the five event tables, stored as a table), on the same warehouse;
 - a straightforward pandas implementation of the same panel (benchmarks/_panel_pandas.py), run
   on a range of ``--pandas-persons`` persons (the whole region does not fit in memory) next to
-  Broen on the same range; its cells are checked against Broen's before the ratio is printed;
+  Broen on the same range, ``--repeats`` runs each, alternating, median shown; its cells are
+  checked against Broen's before the ratio is printed;
 - an incremental build after a batch that touches 1 % of the persons.
 
 Two further figures show where the time goes (they are not targets): the store floor, copying
@@ -20,14 +21,18 @@ computation), and the pandas peer with its panel stored in the warehouse as Broe
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import resource
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -102,11 +107,31 @@ def write_update(warehouse: Path, out: Path, share: int) -> int:
     return int(n)
 
 
-def compare(ours: object, theirs: object) -> int:
-    """Cells that differ between two panel DataFrames (money within 1e-9 relative)."""
-    import pandas as pd
+def broen_subset(
+    con: duckdb.DuckDBPyConnection, job: Job, lo: str, hi: str
+) -> tuple[float, pd.DataFrame]:
+    """Broen's panel of the persons ``lo`` (included) to ``hi`` (excluded), computed and stored
+    as a build does it, and the seconds that took."""
+    con.execute("DROP TABLE IF EXISTS bench_subset")
+    con.execute(create_stored_sql("bench_subset"))
+    # Broen numbers the persons it builds once per build; here those are the subset's.
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW bench_persons AS SELECT * FROM persons "
+        f"WHERE person_id >= '{lo}' AND person_id < '{hi}'"
+    )
+    t0 = time.perf_counter()
+    number_persons(con, "bench_persons")
+    run_duckdb(con, job, "bench_subset", lo, hi)
+    seconds = time.perf_counter() - t0
+    con.execute(view_sql(job.payers, "bench_subset", "bench_subset_view", temporary=True))
+    frame = con.execute("SELECT * FROM bench_subset_view").df()
+    con.execute("DROP VIEW bench_subset_view")
+    con.execute("DROP TABLE bench_subset")
+    return seconds, frame
 
-    assert isinstance(ours, pd.DataFrame) and isinstance(theirs, pd.DataFrame)
+
+def compare(ours: pd.DataFrame, theirs: pd.DataFrame) -> int:
+    """Cells that differ between two panel DataFrames (money within 1e-9 relative)."""
     a = ours.sort_values(["person_id", "month"]).reset_index(drop=True)
     b = theirs.sort_values(["person_id", "month"]).reset_index(drop=True)
     if len(a) != len(b) or not (a["person_id"].to_numpy() == b["person_id"].to_numpy()).all():
@@ -123,6 +148,9 @@ def main() -> None:
     parser.add_argument("--extract", type=Path, help="a generated Region Zealand extract")
     parser.add_argument("--warehouse", type=Path, help="a warehouse with that extract imported")
     parser.add_argument("--pandas-persons", type=int, default=50_000)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of each peer on the subset (median shown)"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="broen-panel-bench-"))
     extract = args.extract or tmp / "extract"
@@ -157,33 +185,29 @@ def main() -> None:
     assert incremental.mode == "incremental", incremental.reason
 
     payers = load_payers()
+    ours_times: list[float] = []
+    pandas_times: list[float] = []
     with connect(warehouse) as con:
         period, ranks = _batches(con, warehouse)
         lo, hi = person_chunks(con, args.pandas_persons)[1]
         assert lo is not None and hi is not None
-        con.execute("DROP TABLE IF EXISTS bench_subset")
-        con.execute(create_stored_sql("bench_subset"))
-        # Broen numbers the persons it builds once per build; here those are the subset's.
-        con.execute(
-            "CREATE TEMP VIEW bench_persons AS SELECT * FROM persons "
-            f"WHERE person_id >= '{lo}' AND person_id < '{hi}'"
-        )
-        t0 = time.perf_counter()
-        number_persons(con, "bench_persons")
-        run_duckdb(con, Job(period, ranks, payers), "bench_subset", lo, hi)
-        ours_subset = time.perf_counter() - t0
-        con.execute(view_sql(payers, "bench_subset", "bench_subset_view", temporary=True))
-        ours_df = con.execute("SELECT * FROM bench_subset_view").df()
-        con.execute("DROP VIEW bench_subset_view")
-        con.execute("DROP TABLE bench_subset")
-        t0 = time.perf_counter()
-        theirs_df = pandas_panel(con, lo, hi, period.start, period.end, payers)
-        pandas_subset = time.perf_counter() - t0
+        # Alternating runs, so that a slow spell of the machine hits both peers alike.
+        theirs_df: pd.DataFrame | None = None
+        for _ in range(args.repeats):
+            seconds, ours_df = broen_subset(con, Job(period, ranks, payers), lo, hi)
+            ours_times.append(seconds)
+            theirs_df = None  # free the previous run's frame before the next
+            gc.collect()
+            t0 = time.perf_counter()
+            theirs_df = pandas_panel(con, lo, hi, period.start, period.end, payers)
+            pandas_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         con.execute("CREATE TABLE bench_pandas AS SELECT * FROM theirs_df")
         con.execute("CHECKPOINT")
         pandas_store = time.perf_counter() - t0
         con.execute("DROP TABLE bench_pandas")
+    assert theirs_df is not None, "--repeats must be at least 1"
+    ours_subset, pandas_subset = statistics.median(ours_times), statistics.median(pandas_times)
     differing = compare(ours_df, theirs_df)
 
     # Last, so that its large write and drop cannot slow the builds measured above.
@@ -211,9 +235,16 @@ def main() -> None:
         "  (target >= 20)"
     )
     print(
-        f"subset {lo}..{hi} ({len(ours_df):,} person-months): Broen {ours_subset:.1f} s, "
-        f"pandas {pandas_subset:.1f} s, pandas / Broen: {pandas_subset / ours_subset:.1f}"
-        f"  (target >= 10); cells that differ: {differing}"
+        f"subset {lo}..{hi} ({len(ours_df):,} person-months), median of {args.repeats} runs "
+        f"each: Broen {ours_subset:.1f} s, pandas {pandas_subset:.1f} s, pandas / Broen: "
+        f"{pandas_subset / ours_subset:.1f}  (target >= 10); cells that differ: {differing}"
+    )
+    print(
+        "  runs: Broen "
+        + ", ".join(f"{t:.1f}" for t in ours_times)
+        + " s; pandas "
+        + ", ".join(f"{t:.1f}" for t in pandas_times)
+        + " s"
     )
     print(
         f"pandas storing its panel in the warehouse: {pandas_store:.1f} s more; "
