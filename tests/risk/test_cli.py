@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from broen.analytics import connect
 from broen.analytics._cpr import is_cpr_shaped
+from broen.analytics._exceptions import ConfigurationError
 from broen.analytics.risk import _workflow
 from broen.cli import cli
 from tests.analytics.test_cpr import make_cpr
@@ -169,3 +170,16 @@ def test_timeline_command_refuses_cpr(hand_warehouse: Path) -> None:
     )
     assert result.exit_code == 1
     assert "CPR" in result.output
+
+
+def test_a_model_of_an_earlier_format_is_refused(fitted_dir: Path, tmp_path: Path) -> None:
+    import pickle
+
+    bundle = pickle.loads((fitted_dir / "model-acute_admission.pkl").read_bytes())
+    del bundle["format"]  # as written before reasons became Shapley values
+    old = tmp_path / "old.pkl"
+    old.write_bytes(pickle.dumps(bundle))
+    with pytest.raises(ConfigurationError, match=r"earlier Broen.*risk fit"):
+        _workflow.load_model(old)
+    model, min_age = _workflow.load_model(fitted_dir / "model-acute_admission.pkl")
+    assert model.reason_permutations == 64 and min_age == 18

@@ -143,6 +143,10 @@ def test_reasons_name_groups_that_raise_risk(features: pd.DataFrame, fitted: Ris
     assert all("pp)" in text for r in reasons for text in r)
     contributions = fitted.contributions(top)
     assert (contributions.max(axis=1) > 0).all()
+    # Shapley values add up: each person's contributions are their risk minus the typical
+    # person's.
+    typical = fitted.estimator_.predict_proba(fitted.reference_[None, :])[0, 1]
+    assert contributions.sum(axis=1).to_numpy() == pytest.approx(top["risk"] - typical)
     english = fitted.reasons(top.head(1), language="en")[0]
     assert english and all(text[0].isupper() for text in english)
 

@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from broen.analytics._exceptions import ConfigurationError
+from broen.analytics.risk._attribution import group_shapley
 from broen.analytics.risk._design import (
     design_matrix,
     design_names,
@@ -88,8 +89,12 @@ class RiskModel(BaseEstimator):  # type: ignore[misc]
         it, so every training outcome window ends before the test period starts. Default: 12
         months before the last index month in the table.
     random_state : int or None
+        Seeds the estimator and the orders drawn for the reasons.
     max_iter, learning_rate, min_samples_leaf, l2_regularization : gradient boosting settings.
     C : inverse penalty of the logistic regression.
+    reason_permutations : int
+        Orders of the reason groups averaged over for each person's reasons (Shapley values;
+        all orders when there are no more than this).
 
     Attributes
     ----------
@@ -120,6 +125,7 @@ class RiskModel(BaseEstimator):  # type: ignore[misc]
         min_samples_leaf: int = 100,
         l2_regularization: float = 1.0,
         C: float = 1.0,
+        reason_permutations: int = 64,
     ) -> None:
         self.target = target
         self.model = model
@@ -130,6 +136,7 @@ class RiskModel(BaseEstimator):  # type: ignore[misc]
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.C = C
+        self.reason_permutations = reason_permutations
 
     # -- fitting -----------------------------------------------------------------------------
 
@@ -241,17 +248,24 @@ class RiskModel(BaseEstimator):  # type: ignore[misc]
         return np.asarray(self.estimator_.predict_proba(x)[:, 1], dtype=np.float64)
 
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
-        """Per row and reason group: predicted risk minus the risk with that group's columns set
-        to the typical person's values (:attr:`reference_`). Positive = raises the risk."""
+        """Per row and reason group: the group's share of the row's predicted risk minus the
+        typical person's (:attr:`reference_`), as a Shapley value over the groups. Positive =
+        raises the risk; each row sums to its risk minus the typical person's risk."""
         self._check_fitted()
         x = design_matrix(features, self.municipalities_)
-        risk = self.estimator_.predict_proba(x)[:, 1]
-        out = {}
-        for name, idx in self.groups_.items():
-            changed = x.copy()
-            changed[:, idx] = self.reference_[idx]
-            out[name] = risk - self.estimator_.predict_proba(changed)[:, 1]
-        return pd.DataFrame(out, index=features.index)
+
+        def predict(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            return np.asarray(self.estimator_.predict_proba(rows)[:, 1], dtype=np.float64)
+
+        values = group_shapley(
+            predict,
+            x,
+            self.reference_,
+            self.groups_,
+            permutations=self.reason_permutations,
+            random_state=self.random_state,
+        )
+        return pd.DataFrame(values, index=features.index, columns=list(self.groups_))
 
     def reasons(
         self, features: pd.DataFrame, top: int = 3, language: str = "da"

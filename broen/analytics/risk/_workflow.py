@@ -37,6 +37,9 @@ from broen.analytics.risk._report import write_report
 DEFAULT_RISK_DIR = Path("broen-data") / "risk"
 REASONS = 3
 
+# 2: reasons are Shapley values over the reason groups (reason_permutations)
+MODEL_FORMAT = 2
+
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str) -> nw.LazyFrame[Any]:
     return nw.from_native(con.table(name))
@@ -149,6 +152,7 @@ def fit_risk(
     plot_path, report_path, metrics_path = write_report(fitted, out_dir, f"risk-{target}")
     path = model_path(out_dir, target)
     bundle = {
+        "format": MODEL_FORMAT,
         "broen": __version__,
         "sklearn": sklearn.__version__,
         "min_age": min_age,
@@ -169,6 +173,12 @@ def load_model(path: Path) -> tuple[RiskModel, int]:
         raise ConfigurationError(
             f"The model in {path} was fitted with scikit-learn {bundle.get('sklearn')}, this is "
             f"{sklearn.__version__}: run 'broen risk fit' again."
+        )
+    if bundle.get("format", 1) != MODEL_FORMAT:
+        raise ConfigurationError(
+            f"The model in {path} was fitted by an earlier Broen (model format "
+            f"{bundle.get('format', 1)}, this Broen reads {MODEL_FORMAT}): run 'broen risk fit' "
+            "again."
         )
     model = bundle["model"]
     if not isinstance(model, RiskModel):
