@@ -93,7 +93,7 @@ def test_batches_of_predictions_give_the_same_values(monkeypatch: pytest.MonkeyP
     x, r = rng.normal(size=(5, 4)), rng.normal(size=4)
     groups = {"a": [0], "b": [1], "c": [2, 3]}
     whole = group_shapley(nonlinear, x, r, groups)
-    monkeypatch.setattr(_attribution, "MAX_ROWS_PER_CALL", 7)  # one order per call
+    monkeypatch.setattr(_attribution, "MAX_ROWS_PER_CALL", 7)  # one row, one order per call
     assert group_shapley(nonlinear, x, r, groups) == pytest.approx(whole)
 
 

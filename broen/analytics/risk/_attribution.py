@@ -55,11 +55,29 @@ def group_shapley(
     Each row's values sum to ``predict(x) - predict(reference)``."""
     names = list(groups)
     orders = group_orders(len(names), permutations, random_state)
-    n_rows = x.shape[0]
-    values = np.zeros((n_rows, len(names)))
-    if n_rows == 0 or not names:
+    values = np.zeros((x.shape[0], len(names)))
+    if x.shape[0] == 0 or not names:
         return values
     steps = len(names) + 1  # the reference, then one group switched at a time
+    block = max(1, MAX_ROWS_PER_CALL // steps)  # rows of x per block: memory stays bounded
+    for lo in range(0, x.shape[0], block):
+        values[lo : lo + block] = _summed_gains(
+            predict, x[lo : lo + block], reference, [list(groups[n]) for n in names], orders
+        )
+    return values / len(orders)
+
+
+def _summed_gains(
+    predict: Predict,
+    x: FloatArray,
+    reference: FloatArray,
+    columns: list[list[int]],
+    orders: list[list[int]],
+) -> FloatArray:
+    """Per row of ``x`` and group: the risk gained when switching that group, summed over
+    ``orders``."""
+    n_rows, steps = x.shape[0], len(columns) + 1
+    summed = np.zeros((n_rows, len(columns)))
     per_call = max(1, MAX_ROWS_PER_CALL // (steps * n_rows))
     for start in range(0, len(orders), per_call):
         batch = orders[start : start + per_call]
@@ -69,11 +87,9 @@ def group_shapley(
             current = np.broadcast_to(reference, x.shape).copy()
             stacked[i, 0] = current
             for step, g in enumerate(order, start=1):
-                idx = list(groups[names[g]])
-                current[:, idx] = x[:, idx]
+                current[:, columns[g]] = x[:, columns[g]]
                 stacked[i, step] = current
         risk = predict(stacked.reshape(-1, x.shape[1])).reshape(len(batch), steps, n_rows)
         for i, order in enumerate(batch):
-            gains = np.diff(risk[i], axis=0)  # (groups in this order, rows)
-            values[:, order] += gains.T
-    return values / len(orders)
+            summed[:, order] += np.diff(risk[i], axis=0).T  # gains in the order's sequence
+    return summed
