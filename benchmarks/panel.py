@@ -191,10 +191,11 @@ def main() -> None:
         period, ranks = _batches(con, warehouse)
         lo, hi = person_chunks(con, args.pandas_persons)[1]
         assert lo is not None and hi is not None
+        job = Job(period, ranks, payers)
         # Alternating runs, so that a slow spell of the machine hits both peers alike.
         theirs_df: pd.DataFrame | None = None
         for _ in range(args.repeats):
-            seconds, ours_df = broen_subset(con, Job(period, ranks, payers), lo, hi)
+            seconds, ours_df = broen_subset(con, job, lo, hi)
             ours_times.append(seconds)
             theirs_df = None  # free the previous run's frame before the next
             gc.collect()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import pickle
 import re
 from datetime import date
 from pathlib import Path
@@ -173,8 +174,6 @@ def test_timeline_command_refuses_cpr(hand_warehouse: Path) -> None:
 
 
 def test_a_model_of_an_earlier_format_is_refused(fitted_dir: Path, tmp_path: Path) -> None:
-    import pickle
-
     bundle = pickle.loads((fitted_dir / "model-acute_admission.pkl").read_bytes())
     del bundle["format"]  # as written before reasons became Shapley values
     old = tmp_path / "old.pkl"

@@ -60,9 +60,10 @@ def group_shapley(
         return values
     steps = len(names) + 1  # the reference, then one group switched at a time
     block = max(1, MAX_ROWS_PER_CALL // steps)  # rows of x per block: memory stays bounded
+    columns = [list(groups[n]) for n in names]
     for lo in range(0, x.shape[0], block):
         values[lo : lo + block] = _summed_gains(
-            predict, x[lo : lo + block], reference, [list(groups[n]) for n in names], orders
+            predict, x[lo : lo + block], reference, columns, orders
         )
     return values / len(orders)
 

@@ -244,7 +244,10 @@ class RiskModel(BaseEstimator):  # type: ignore[misc]
     def predict_risk(self, features: pd.DataFrame) -> FloatArray:
         """Predicted probability of the target for each row of a feature table."""
         self._check_fitted()
-        x = design_matrix(features, self.municipalities_)
+        return self._risk_of(design_matrix(features, self.municipalities_))
+
+    def _risk_of(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Predicted probability of the target for each row of a design matrix."""
         return np.asarray(self.estimator_.predict_proba(x)[:, 1], dtype=np.float64)
 
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
@@ -252,14 +255,9 @@ class RiskModel(BaseEstimator):  # type: ignore[misc]
         typical person's (:attr:`reference_`), as a Shapley value over the groups. Positive =
         raises the risk; each row sums to its risk minus the typical person's risk."""
         self._check_fitted()
-        x = design_matrix(features, self.municipalities_)
-
-        def predict(rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-            return np.asarray(self.estimator_.predict_proba(rows)[:, 1], dtype=np.float64)
-
         values = group_shapley(
-            predict,
-            x,
+            self._risk_of,
+            design_matrix(features, self.municipalities_),
             self.reference_,
             self.groups_,
             permutations=self.reason_permutations,

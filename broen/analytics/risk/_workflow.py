@@ -174,11 +174,11 @@ def load_model(path: Path) -> tuple[RiskModel, int]:
             f"The model in {path} was fitted with scikit-learn {bundle.get('sklearn')}, this is "
             f"{sklearn.__version__}: run 'broen risk fit' again."
         )
-    if bundle.get("format", 1) != MODEL_FORMAT:
+    found = bundle.get("format", 1)  # files from before the format number are format 1
+    if found != MODEL_FORMAT:
         raise ConfigurationError(
-            f"The model in {path} was fitted by an earlier Broen (model format "
-            f"{bundle.get('format', 1)}, this Broen reads {MODEL_FORMAT}): run 'broen risk fit' "
-            "again."
+            f"The model in {path} was fitted by an earlier Broen (model format {found}, this "
+            f"Broen reads {MODEL_FORMAT}): run 'broen risk fit' again."
         )
     model = bundle["model"]
     if not isinstance(model, RiskModel):
