@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from broen.analytics.panel._columns import PRIMARY_SERVICES, TRANSFER_WEEKS
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -41,16 +43,13 @@ CHECKS: tuple[tuple[str, str, str, str], ...] = (
      "sum(CASE WHEN setting = 'inpatient' THEN date_diff('day', CAST(start AS DATE), "
      "CAST(\"end\" AS DATE)) ELSE 0 END)", "sum(bed_days)"),
     ("primary_care", "services", "sum(coalesce(services, 1))",
-     "sum(services_gp + services_specialist + services_physiotherapist + services_psychologist "
-     "+ services_dentist + services_other)"),
+     f"sum({' + '.join(PRIMARY_SERVICES)})"),
     ("primary_care", "DKK", "sum(fee_dkk)", "sum(cost_primary_care)"),
     ("prescriptions", "dispensings", "count(*)", "sum(dispensings)"),
     ("prescriptions", "DKK", "sum(cost_dkk)", "sum(cost_medicine)"),
     ("municipal_services", "DKK", "sum(cost_dkk)", "sum(cost_municipal)"),
     ("transfers", "weeks", "count(*)",
-     "sum(weeks_unemployment + weeks_sickness_benefit + weeks_cash_benefit + weeks_flexjob "
-     "+ weeks_disability_pension + weeks_education + weeks_parental_leave + weeks_retirement "
-     "+ weeks_other_benefit)"),
+     f"sum({' + '.join(TRANSFER_WEEKS)})"),
     ("transfers", "DKK", "sum(amount_dkk)", "sum(transfer_dkk)"),
 )  # fmt: skip
 
