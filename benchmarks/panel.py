@@ -256,7 +256,7 @@ def main() -> None:
     print(f"panel: {report.rows_written:,} person-months x {len(PANEL_COLUMNS)} columns")
     print(f"full build:        {full:7.1f} s  {events / full:12,.0f} events/s")
     print(f"peak memory of the process during the full build: {full_peak:,.0f} MB")
-    print(f"floor (DuckDB GROUP BY person, month over the raw events): {floor:7.1f} s")
+    print(f"floor (DuckDB GROUP BY person, month over the raw events, 2nd run): {floor:7.1f} s")
     print(f"ratio full build / floor: {full / floor:.2f}  (target <= 2)")
     print(
         f"store floor (copying the finished panel into a new table): {store_floor:7.1f} s; "
