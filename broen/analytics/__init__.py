@@ -12,10 +12,11 @@ from broen.analytics._exceptions import (
     WarehouseError,
 )
 from broen.analytics._extract import DialectOptions
-from broen.analytics._importer import FileReport, ImportReport, import_extract
+from broen.analytics._importer import ImportReport, import_extract
 from broen.analytics._keys import generate_key, key_fingerprint, load_key
 from broen.analytics._pseudonymise import PseudonymisationReport, pseudonymise_extract
 from broen.analytics._rules import RULES
+from broen.analytics._staging import FileReport
 from broen.analytics._warehouse import (
     WAREHOUSE_ENV,
     QuarantinedRow,

@@ -1,10 +1,11 @@
-"""Finding and reading the files of an extract in contract v1.
+"""Finding the files of an extract in contract v1 and working out how each CSV file is written.
 
 An extract is a directory with one file per table (``<table>.csv``, ``<table>.parquet`` or
 ``<table>/part-*.parquet``) and an optional ``extract.json``. This module finds the table files,
-detects the CSV dialect (UTF-8 with or without BOM, or the Danish spreadsheet dialect: ``;``,
-decimal comma, Windows-1252), hashes the files and reads CSV files as batches of strings.
-Problems that make an extract unreadable raise :class:`ExtractError` before anything is written.
+hashes them (``extract.json`` included: a corrected period is a new extract) and detects each CSV
+file's encoding (UTF-8 with or without BOM, else Windows-1252) and separator. The decimal mark is
+decided later, from the file's numbers (see the importer), unless the user gives it. Problems that
+make an extract unreadable raise :class:`ExtractError` before anything is written.
 """
 
 from __future__ import annotations
@@ -12,16 +13,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
-
 from broen.analytics._contract import TABLES
+from broen.analytics._csv import header_names
 from broen.analytics._exceptions import ExtractError
 
 FileFormat = Literal["csv", "parquet"]
@@ -31,12 +29,31 @@ _HASH_CHUNK = 1 << 22
 
 @dataclass(frozen=True)
 class CsvDialect:
-    """How a CSV file is written. ``encoding`` is ``utf-8`` or ``cp1252``."""
+    """How a CSV file is written. ``encoding`` is ``utf-8`` or ``cp1252``; ``decimal`` is None
+    until decided from the data; ``given`` names what the user declared."""
 
     encoding: str = "utf-8"
     sep: str = ","
-    decimal: str = "."
+    decimal: str | None = None
     bom: bool = False
+    given: frozenset[str] = frozenset()
+
+    def describe(self, decimal: str | None = None) -> str:
+        """E.g. ``utf-8 (BOM), sep ';' (detected), decimal ',' (from the data)``."""
+        mark = decimal or self.decimal
+
+        def how(what: str, detected: str) -> str:
+            return "given" if what in self.given else detected
+
+        return (
+            f"{self.encoding}{' (BOM)' if self.bom else ''} ({how('encoding', 'detected')}), "
+            f"sep {_shown(self.sep)} ({how('sep', 'detected')}), "
+            f"decimal {_shown(mark or '.')} ({how('decimal', 'from the data')})"
+        )
+
+
+def _shown(sep: str) -> str:
+    return "tab" if sep == "\t" else repr(sep)
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,7 @@ class SourceFile:
     sha256: str
     size: int
     dialect: CsvDialect | None = None
+    has_quotes: bool = False  # a CSV file without '"' cannot break the quoting rules
 
 
 @dataclass
@@ -82,11 +100,15 @@ class Extract:
     period_end: date | None = None
     description: str = ""
     source: str = ""
+    metadata_sha256: str = ""  # of extract.json's bytes, "" without one
 
     @property
     def sha256(self) -> str:
-        """A hash of every table file's path and content: the identity of the extract."""
+        """A hash of extract.json and every table file's path and content: the extract's
+        identity, so that a corrected period alone is a new extract."""
         digest = hashlib.sha256()
+        if self.metadata_sha256:
+            digest.update(f"extract.json\0{self.metadata_sha256}\n".encode())
         for table in sorted(self.files):
             for f in self.files[table]:
                 digest.update(f"{f.relpath}\0{f.sha256}\n".encode())
@@ -146,17 +168,24 @@ def open_extract(
     files: dict[str, list[SourceFile]] = {}
     for table in TABLES:  # contract order: persons first
         for path, fmt in found.get(table, []):
-            sha, size = _hash_file(path)
+            sha, size, quotes = _hash_file(path)
+            relpath = path.relative_to(root).as_posix()
+            if size == 0:
+                raise ExtractError(
+                    f"{relpath} is empty (0 bytes): export the table again, or remove the file "
+                    "if the extract has no such rows."
+                )
             dialect = _detect_dialect(path, options) if fmt == "csv" else None
             files.setdefault(table, []).append(
                 SourceFile(
                     table=table,
                     path=path,
-                    relpath=path.relative_to(root).as_posix(),
+                    relpath=relpath,
                     format=fmt,
                     sha256=sha,
                     size=size,
                     dialect=dialect,
+                    has_quotes=quotes,
                 )
             )
     return Extract(
@@ -167,6 +196,7 @@ def open_extract(
         period_end=_as_date(metadata.get("period_end")),
         description=str(metadata.get("description") or ""),
         source=source or str(metadata.get("source") or root.resolve().name),
+        metadata_sha256=str(metadata.get("_sha256") or ""),
     )
 
 
@@ -188,12 +218,16 @@ def _read_metadata(root: Path) -> dict[str, object]:
     if not path.exists():
         return {}
     try:
-        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = path.read_bytes()
+        raw = json.loads(data.decode("utf-8-sig"))
+    except OSError as err:
+        raise ExtractError(f"Cannot read {path}: {err.strerror}.") from err
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ExtractError(f"extract.json is not valid JSON ({err}).") from err
     if not isinstance(raw, dict):
         raise ExtractError("extract.json must hold a JSON object with period_start, period_end.")
     out: dict[str, object] = dict(raw)
+    out["_sha256"] = hashlib.sha256(data).hexdigest()
     for key in ("period_start", "period_end"):
         if raw.get(key) in (None, ""):
             out[key] = None
@@ -210,30 +244,33 @@ def _read_metadata(root: Path) -> dict[str, object]:
     return out
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
+def _hash_file(path: Path) -> tuple[str, int, bool]:
+    """The file's SHA-256, its size and whether it holds a double quote."""
     digest = hashlib.sha256()
     size = 0
+    quotes = False
     try:
         with path.open("rb") as fh:
             while chunk := fh.read(_HASH_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
+                quotes = quotes or b'"' in chunk
     except OSError as err:
         raise ExtractError(f"Cannot read {path}: {err.strerror}.") from err
-    return digest.hexdigest(), size
+    return digest.hexdigest(), size, quotes
 
 
 def _detect_dialect(path: Path, options: DialectOptions) -> CsvDialect:
-    """Work out encoding, separator and decimal mark; refuse a file in the wrong encoding.
+    """Work out encoding and separator; refuse a file in the wrong encoding.
 
     The whole file is checked, so a stray Windows-1252 byte deep in a large file is found
     before any row is imported, and a UTF-8 file declared as cp1252 is refused instead of
-    being turned into mojibake.
+    being turned into mojibake. The decimal mark is left to the data unless given.
     """
-    bom = False
     with path.open("rb") as fh:
-        head = fh.read(3)
-        bom = head == b"\xef\xbb\xbf"
+        head = fh.read(4096)
+    _refuse_utf16(path, head)
+    bom = head.startswith(b"\xef\xbb\xbf")
     utf8_ok, has_non_ascii, bad_offset = _scan_utf8(path, skip=3 if bom else 0)
     declared = ENCODINGS[options.encoding.lower()] if options.encoding else None
     if declared == "utf-8" and not utf8_ok:
@@ -251,11 +288,26 @@ def _detect_dialect(path: Path, options: DialectOptions) -> CsvDialect:
         _check_cp1252(path)
     with path.open("rb") as fh:
         first_line = fh.readline().decode(encoding, errors="replace").lstrip("\ufeff")
-    sep = options.sep or _guess_separator(first_line)
-    decimal = options.decimal or ("," if sep == ";" else ".")
-    if sep == decimal:
-        raise ExtractError(f"{path.name}: the separator and the decimal mark are both {sep!r}.")
-    return CsvDialect(encoding=encoding, sep=sep, decimal=decimal, bom=bom)
+    sep = options.sep or _guess_separator(path, first_line)
+    given = frozenset(
+        name
+        for name, value in (
+            ("encoding", options.encoding),
+            ("sep", options.sep),
+            ("decimal", options.decimal),
+        )
+        if value is not None
+    )
+    return CsvDialect(encoding=encoding, sep=sep, decimal=options.decimal, bom=bom, given=given)
+
+
+def _refuse_utf16(path: Path, head: bytes) -> None:
+    """UTF-16 text is mostly zero bytes between ASCII letters; say so instead of failing later."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(0) > len(head) // 4:
+        raise ExtractError(
+            f"{path.name} is UTF-16 text (or not text at all), which the register extract format "
+            "does not allow: save it again as CSV UTF-8 (in Excel: 'CSV UTF-8 (kommasepareret)')."
+        )
 
 
 def _scan_utf8(path: Path, *, skip: int) -> tuple[bool, bool, int]:
@@ -297,139 +349,22 @@ def _check_cp1252(path: Path) -> None:
             offset += len(chunk)
 
 
-def _guess_separator(header: str) -> str:
+def _guess_separator(path: Path, header: str) -> str:
     counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda s: counts[s])
-    return best if counts[best] > 0 else ","
+    best = max(counts.values())
+    if best == 0:
+        return ","
+    winners = [sep for sep, n in counts.items() if n == best]
+    if len(winners) > 1:
+        shown = " and ".join(_shown(w) for w in winners)
+        raise ExtractError(
+            f"{path.name}: the header has as many {shown} as each other, so the separator "
+            f"cannot be told: give it with --sep (e.g. --sep ';')."
+        )
+    return winners[0]
 
 
 def csv_header(source: SourceFile) -> list[str]:
-    """The column names of a CSV file, without surrounding spaces."""
+    """The column names of a CSV file as written (only a BOM removed)."""
     assert source.dialect is not None
-    with source.path.open("r", encoding=source.dialect.encoding, newline="") as fh:
-        line = fh.readline().lstrip("\ufeff").rstrip("\r\n")
-    import csv
-
-    names = next(csv.reader([line], delimiter=source.dialect.sep)) if line else []
-    return [n.strip() for n in names]
-
-
-@dataclass(frozen=True)
-class MalformedRow:
-    """A CSV record whose number of fields differs from the header's."""
-
-    row: int
-    fields: int
-    text: str
-
-
-@dataclass(frozen=True)
-class CsvChunk:
-    """Rows of a CSV file as strings, with their 1-based data-row numbers in ``_row``."""
-
-    batch: pa.RecordBatch
-    malformed: tuple[MalformedRow, ...] = ()
-
-
-def read_csv_chunks(source: SourceFile, *, block_size: int = 1 << 24) -> Iterator[CsvChunk]:
-    """Stream a CSV file as string batches; empty cells are null.
-
-    Arrow parses the file in blocks. A record with the wrong number of fields cannot be placed
-    by Arrow, so from the first such record on the file is read by Python's csv module, which
-    counts records exactly; the malformed records are returned for quarantine.
-    """
-    dialect = source.dialect
-    assert dialect is not None
-    names = csv_header(source)
-    if len(set(names)) != len(names) or "" in names:
-        raise ExtractError(f"{source.relpath}: the header has empty or repeated column names.")
-    invalid: list[str] = []
-
-    def on_invalid(row: object) -> str:
-        invalid.append(str(getattr(row, "text", "")))
-        return "skip"
-
-    read_options = pacsv.ReadOptions(
-        encoding=dialect.encoding,
-        block_size=block_size,
-        column_names=names,
-        skip_rows=1,
-    )
-    parse_options = pacsv.ParseOptions(
-        delimiter=dialect.sep, newlines_in_values=True, invalid_row_handler=on_invalid
-    )
-    convert_options = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names},
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
-        check_utf8=True,
-    )
-    done = 0
-    try:
-        reader = pacsv.open_csv(
-            source.path,
-            read_options=read_options,
-            parse_options=parse_options,
-            convert_options=convert_options,
-        )
-        for batch in reader:
-            if invalid:
-                break
-            yield CsvChunk(_with_rows(batch, done))
-            done += batch.num_rows
-        else:
-            return
-    except (pa.ArrowInvalid, UnicodeDecodeError) as err:
-        raise ExtractError(f"{source.relpath} cannot be read as CSV: {_first_line(err)}") from err
-    yield from _read_csv_slowly(source, names, skip_records=done)
-
-
-def _with_rows(batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
-    rows = pa.array(range(offset + 1, offset + batch.num_rows + 1), type=pa.int64())
-    return batch.append_column("_row", rows)
-
-
-def _read_csv_slowly(
-    source: SourceFile, names: list[str], *, skip_records: int, batch_rows: int = 100_000
-) -> Iterator[CsvChunk]:
-    import csv
-
-    assert source.dialect is not None
-    width = len(names)
-    columns: list[list[str | None]] = [[] for _ in names]
-    rows: list[int] = []
-    malformed: list[MalformedRow] = []
-    record = 0
-    with source.path.open("r", encoding=source.dialect.encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=source.dialect.sep)
-        next(reader, None)
-        for fields in reader:
-            if not fields or fields == [""]:
-                continue
-            record += 1
-            if record <= skip_records:
-                continue
-            if len(fields) != width:
-                text = source.dialect.sep.join(fields)
-                malformed.append(MalformedRow(record, len(fields), text[:500]))
-            else:
-                rows.append(record)
-                for col, value in zip(columns, fields, strict=True):
-                    col.append(value if value != "" else None)
-            if len(rows) >= batch_rows:
-                yield _chunk(names, columns, rows, malformed)
-                columns, rows, malformed = [[] for _ in names], [], []
-    if rows or malformed:
-        yield _chunk(names, columns, rows, malformed)
-
-
-def _chunk(
-    names: list[str], columns: list[list[str | None]], rows: list[int], bad: list[MalformedRow]
-) -> CsvChunk:
-    arrays = [pa.array(c, type=pa.string()) for c in columns]
-    arrays.append(pa.array(rows, type=pa.int64()))
-    return CsvChunk(pa.RecordBatch.from_arrays(arrays, names=[*names, "_row"]), tuple(bad))
-
-
-def _first_line(err: Exception) -> str:
-    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return header_names(source.path, source.dialect.encoding, source.dialect.sep)

@@ -1,12 +1,15 @@
 """Importing an extract into the warehouse: stage, validate, load, quarantine, in one transaction.
 
 Rows that break a rule go to the ``quarantine`` table with the rule and a message; every other
-row loads. A problem that makes the extract unreadable (a missing file or column, a file that
-cannot be parsed) stops the import and rolls back, leaving the warehouse as it was.
+row loads with exactly the values in the file. A problem that makes the extract unreadable (a
+missing file or column, a file that cannot be parsed, an ambiguous decimal mark) or that the
+user must decide on (CPR numbers, an older extract, rows already in another batch) stops the
+import and rolls back, leaving the warehouse as it was.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -15,17 +18,22 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 
+from broen.analytics._batch_checks import (
+    find_overlap,
+    refuse_cpr_numbers,
+    refuse_older,
+    refuse_overlap,
+)
 from broen.analytics._contract import CONTRACT_VERSION, TABLES, Table
-from broen.analytics._exceptions import ExtractError
-from broen.analytics._extract import (
-    DialectOptions,
-    Extract,
-    SourceFile,
-    csv_header,
-    open_extract,
-    read_csv_chunks,
+from broen.analytics._extract import DialectOptions, Extract, open_extract
+from broen.analytics._sql import literal, quote, transaction
+from broen.analytics._staging import (
+    FileColumns,
+    FileReport,
+    create_staging,
+    file_columns,
+    stage_file,
 )
 from broen.analytics._validation import (
     CheckContext,
@@ -39,43 +47,9 @@ from broen.analytics._warehouse import (
     default_warehouse_path,
     event_period,
     mark_dirty,
-    quote,
 )
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class FileColumns:
-    """The columns of one file: all names as written, and contract column -> file column."""
-
-    names: list[str]
-    mapping: dict[str, str]
-
-    @property
-    def ignored(self) -> list[str]:
-        used = set(self.mapping.values())
-        return [n for n in self.names if n not in used]
-
-
-@dataclass
-class FileReport:
-    table: str
-    file: str
-    format: str
-    rows_read: int = 0
-    rows_accepted: int = 0
-    rows_rejected: int = 0
-    rules: dict[str, int] = field(default_factory=dict)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def reconciles(self) -> bool:
-        return (
-            self.rows_read
-            == self.rows_accepted + self.rows_rejected
-            == self.rows_accepted + sum(self.rules.values())
-        )
 
 
 @dataclass
@@ -93,6 +67,8 @@ class ImportReport:
     replaced_batch: str | None = None
     files: list[FileReport] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
+    report_file: str | None = None  # where the JSON report was written
+    report_error: str | None = None  # why it could not be (the batch is committed all the same)
 
     @property
     def rows_read(self) -> int:
@@ -127,6 +103,15 @@ class ImportReport:
         return out
 
 
+@dataclass(frozen=True)
+class Consent:
+    """What the user has allowed an import to do that it otherwise refuses."""
+
+    allow_cpr: bool = False  # person_ids shaped like CPR numbers may be stored
+    allow_older: bool = False  # an extract ending before the batch it replaces may replace it
+    new_source: bool = False  # rows identical to another source's batch are not a repeat
+
+
 def import_extract(
     source_dir: Path,
     *,
@@ -135,10 +120,18 @@ def import_extract(
     source: str | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    allow_cpr: bool = False,
+    allow_older: bool = False,
+    new_source: bool = False,
 ) -> ImportReport:
-    """Import the extract in ``source_dir`` into the warehouse as one batch."""
+    """Import the extract in ``source_dir`` into the warehouse as one batch.
+
+    The JSON report is written to ``import-reports/`` beside the warehouse after the commit; if
+    that fails the batch stays committed and ``report_error`` says why.
+    """
+    consent = Consent(allow_cpr=allow_cpr, allow_older=allow_older, new_source=new_source)
     extract = open_extract(Path(source_dir), options=options, source=source)
-    headers = {f.relpath: _check_columns(f) for f in extract.all_files()}
+    headers = {f.relpath: file_columns(f, TABLES[f.table]) for f in extract.all_files()}
     warehouse = Path(warehouse) if warehouse is not None else default_warehouse_path()
     now = datetime.now().replace(microsecond=0)
     sha = extract.sha256
@@ -175,22 +168,25 @@ def import_extract(
             ignored_files=extract.ignored,
         )
         ctx = CheckContext(today=today or date.today(), period_start=extract.period_start)
-        con.execute("BEGIN TRANSACTION")
         try:
-            _load(con, extract, headers, report, ctx, progress)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            with transaction(con):
+                _load(con, extract, headers, report, ctx, consent, progress)
         finally:
             for name in ("stg", "checked", "ref_persons", "ref_contacts"):
                 con.execute(f"DROP TABLE IF EXISTS temp.{name}")
-    reports_dir = warehouse.parent / "import-reports"
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    (reports_dir / f"{report.batch_id}.json").write_text(
-        json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
-    )
+    _write_report(report, warehouse.parent / "import-reports" / f"{report.batch_id}.json")
     return report
+
+
+def _write_report(report: ImportReport, path: Path) -> None:
+    text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        report.report_error = f"{path}: {err.strerror or err}"
+        return
+    report.report_file = str(path)
 
 
 def _load(
@@ -199,6 +195,7 @@ def _load(
     headers: dict[str, FileColumns],
     report: ImportReport,
     ctx: CheckContext,
+    consent: Consent,
     progress: Progress | None,
 ) -> None:
     old = report.replaced_batch or ""
@@ -210,20 +207,34 @@ def _load(
         files = extract.files.get(name, [])
         if files:
             file_reports = [FileReport(table=name, file=f.relpath, format=f.format) for f in files]
-            _stage(con, table, files, headers, file_reports, report.batch_id)
-            _validate_and_load(con, table, file_reports, report.batch_id, ctx)
+            create_staging(con, table)
+            comma_files = tuple(
+                file_no
+                for file_no, (f, r) in enumerate(zip(files, file_reports, strict=True))
+                if stage_file(con, table, file_no, f, headers[f.relpath], r, report.batch_id)
+            )
+            refuse_cpr_numbers(con, table, str(extract.root), consent.allow_cpr)
+            table_ctx = dataclasses.replace(ctx, comma_files=comma_files)
+            _validate_and_load(con, table, file_reports, report.batch_id, table_ctx)
             report.files.extend(file_reports)
             done += len(files)
             if progress:
                 progress(name, done, total)
         if name == "persons":
             _make_ref_persons(con, report.batch_id, old)
-    # The panel rebuilds the persons of the new batch and of the batch it replaces.
-    mark_dirty(con, [report.batch_id, old] if old else [report.batch_id])
     start, end, period_source = extract.period_start, extract.period_end, "extract.json"
     if start is None or end is None:
         lo, hi = event_period(con, report.batch_id)
         start, end, period_source = start or lo, end or hi, "events"
+    if old and not consent.allow_older:
+        row = con.execute(
+            "SELECT period_start, period_end FROM batches WHERE batch_id = ?", [old]
+        ).fetchall()[0]
+        refuse_older(extract.source, (start, end), old, (row[0], row[1]))
+    if not consent.new_source:
+        refuse_overlap(find_overlap(con, report.batch_id, old), extract.source)
+    # The panel rebuilds the persons of the new batch and of the batch it replaces.
+    mark_dirty(con, [report.batch_id, old] if old else [report.batch_id])
     if old:
         for name in [*TABLES, "quarantine", "batch_files", "batches"]:
             con.execute(f"DELETE FROM {quote(name)} WHERE batch_id = ?", [old])
@@ -263,93 +274,6 @@ def _load(
         )
 
 
-def _check_columns(source: SourceFile) -> FileColumns:
-    """Map each contract column to the file's column name; fail on a missing required one."""
-    if source.format == "csv":
-        names = csv_header(source)
-    else:
-        try:
-            names = list(pq.read_schema(source.path).names)
-        except Exception as err:  # pyarrow raises several types for a damaged file
-            raise ExtractError(
-                f"{source.relpath} cannot be read as Parquet: {str(err).splitlines()[0]}"
-            ) from err
-    by_norm = {n.strip().lower(): n for n in names}
-    table = TABLES[source.table]
-    missing = [c.name for c in table.columns if c.required and c.name not in by_norm]
-    if missing:
-        raise ExtractError(
-            f"{source.relpath} lacks the required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)} (contract v1, table {table.name})."
-        )
-    mapping = {c.name: by_norm[c.name] for c in table.columns if c.name in by_norm}
-    return FileColumns(names=names, mapping=mapping)
-
-
-def _stage(
-    con: duckdb.DuckDBPyConnection,
-    table: Table,
-    files: list[SourceFile],
-    headers: dict[str, FileColumns],
-    reports: list[FileReport],
-    batch_id: str,
-) -> None:
-    cols = ", ".join(f"{quote(c.name)} VARCHAR" for c in table.columns)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stg ({cols}, _file_no INTEGER, _file VARCHAR, _row BIGINT)"
-    )
-    for file_no, (source, report) in enumerate(zip(files, reports, strict=True)):
-        columns = headers[source.relpath]
-        mapping = columns.mapping
-        report.ignored_columns = columns.ignored
-        decimal_comma = source.dialect is not None and source.dialect.decimal == ","
-        select = []
-        for c in table.columns:
-            if c.name not in mapping:
-                select.append("NULL")
-                continue
-            expr = f"NULLIF(trim(CAST(src.{quote(mapping[c.name])} AS VARCHAR)), '')"
-            if decimal_comma and c.type in ("number", "integer"):
-                expr = f"replace(replace({expr}, '.', ''), ',', '.')"
-            select.append(expr)
-        select_sql = ", ".join(select)
-        meta = f"{file_no}, {_lit(source.relpath)}"
-        try:
-            if source.format == "parquet":
-                con.execute(
-                    f"INSERT INTO stg SELECT {select_sql}, {meta}, src.file_row_number + 1 "
-                    f"FROM read_parquet({_lit(str(source.path))}, file_row_number = true) src"
-                )
-            else:
-                for chunk in read_csv_chunks(source):
-                    con.register("src_batch", chunk.batch)
-                    con.execute(
-                        f"INSERT INTO stg SELECT {select_sql}, {meta}, src._row FROM src_batch src"
-                    )
-                    con.unregister("src_batch")
-                    for bad in chunk.malformed:
-                        con.execute(
-                            "INSERT INTO quarantine VALUES (?, ?, ?, ?, 'row.malformed', NULL, "
-                            "?, ?, ?)",
-                            [
-                                batch_id,
-                                table.name,
-                                source.relpath,
-                                bad.row,
-                                str(bad.fields),
-                                f"{bad.fields} fields where the header has {len(columns.names)}",
-                                bad.text,
-                            ],
-                        )
-                        report.rows_read += 1
-                        report.rows_rejected += 1
-                        report.rules["row.malformed"] = report.rules.get("row.malformed", 0) + 1
-        except duckdb.Error as err:
-            raise ExtractError(
-                f"{source.relpath} cannot be read: {str(err).splitlines()[0]}"
-            ) from err
-
-
 def _validate_and_load(
     con: duckdb.DuckDBPyConnection,
     table: Table,
@@ -359,13 +283,14 @@ def _validate_and_load(
 ) -> None:
     checks = checks_for(table, ctx)
     con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {checked_select(table, 'stg', checks)}")
-    typed_cols = ", ".join(typed(c) for c in table.columns)
+    typed_cols = ", ".join(typed(c, ctx) for c in table.columns)
     con.execute(
-        f"INSERT INTO {quote(table.name)} SELECT {typed_cols}, {_lit(batch_id)} "
+        f"INSERT INTO {quote(table.name)} SELECT {typed_cols}, {literal(batch_id)} "
         "FROM stg s ANTI JOIN checked USING (_file_no, _row)"
     )
     lookup = ", ".join(
-        f"({i}, {_lit(ch.rule)}, {_lit(ch.column) if ch.column else 'NULL'}, {_lit(ch.message)})"
+        f"({i}, {literal(ch.rule)}, {literal(ch.column) if ch.column else 'NULL'}, "
+        f"{literal(ch.message)})"
         for i, ch in enumerate(checks, start=1)
     )
     raw = (
@@ -376,7 +301,7 @@ def _validate_and_load(
     con.execute(
         f"""
         INSERT INTO quarantine
-        SELECT {_lit(batch_id)}, {_lit(table.name)}, s._file, s._row, l.rule, l.col,
+        SELECT {literal(batch_id)}, {literal(table.name)}, s._file, s._row, l.rule, l.col,
                {value_select(checks)}, l.message, CAST({raw} AS VARCHAR)
         FROM stg s
         JOIN checked c USING (_file_no, _row)
@@ -417,10 +342,6 @@ def _make_ref_contacts(con: duckdb.DuckDBPyConnection, batch_id: str, old: str) 
         "FROM hospital_contacts WHERE batch_id <> ?",
         [old],
     )
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _iso(value: date | None) -> str | None:

@@ -4,6 +4,13 @@ Every table is staged with all columns as text. :func:`checks_for` lists the che
 in rule order; :func:`checked_select` turns them into one query that gives every row the number
 of the first check it fails (``_check``, null for a good row). The checks are the rules of
 ``_rules.RULES``; each names the column it looks at.
+
+An accepted value is exactly the value in the file: only an empty cell is null (the staging
+makes it so), a number or a whole number must match the grammar below in full before it is
+converted (DuckDB's own casts accept more, e.g. ``1_000``, and round ``.5`` to an integer), whole
+numbers are converted without passing through a double, and a number must be finite. A file
+written with a decimal comma is read through ``translate(text, '.,', ',.')``, so that its comma
+becomes the point the grammar wants and a point in it fails the grammar.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from broen.analytics._contract import (
 )
 from broen.analytics._municipalities import MUNICIPALITIES
 from broen.analytics._rules import RULE_ORDER, RULES
-from broen.analytics._warehouse import quote
+from broen.analytics._sql import quote
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,15 @@ class Check:
 class CheckContext:
     today: date
     period_start: date | None
+    comma_files: tuple[int, ...] = ()  # staged files (``_file_no``) written with decimal comma
+
+    def number_text(self, cell: str) -> str:
+        """SQL for a number cell's text with a point as its decimal mark."""
+        if not self.comma_files:
+            return cell
+        files = ", ".join(map(str, self.comma_files))
+        swapped = f"translate({cell}, '.,', ',.')"
+        return f"(CASE WHEN s._file_no IN ({files}) THEN {swapped} ELSE {cell} END)"
 
 
 def _lit(value: str) -> str:
@@ -55,18 +71,19 @@ def _in(values: object) -> str:
 DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 DATETIME_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
 INTEGER_RE = r"[+-]?[0-9]+(\.0+)?"
+NUMBER_RE = r"[+-]?([0-9]+|[0-9]+\.[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 TRUE_VALUES = ("true", "1")
 BOOL_VALUES = ("true", "false", "1", "0")
 
 
-def typed(column: Column, prefix: str = "s.") -> str:
+def typed(column: Column, ctx: CheckContext) -> str:
     """SQL that turns the staged text of ``column`` into its contract type."""
-    c = prefix + quote(column.name)
+    c = "s." + quote(column.name)
     match column.type:
         case "integer":
-            return f"TRY_CAST(TRY_CAST({c} AS DOUBLE) AS BIGINT)"
+            return f"TRY_CAST(regexp_replace({ctx.number_text(c)}, '\\.0+$', '') AS BIGINT)"
         case "number":
-            return f"TRY_CAST({c} AS DOUBLE)"
+            return f"TRY_CAST({ctx.number_text(c)} AS DOUBLE)"
         case "date":
             return f"TRY_CAST({c} AS DATE)"
         case "datetime":
@@ -85,12 +102,20 @@ def week_monday(expr: str) -> str:
     return f"({jan4} + CAST(7 * ({week} - 1) - (isodow({jan4}) - 1) AS INTEGER))"
 
 
-def _type_condition(column: Column, c: str) -> str | None:
+def _type_condition(column: Column, c: str, ctx: CheckContext) -> str | None:
     match column.type:
         case "integer":
-            return f"NOT regexp_full_match({c}, {_lit(INTEGER_RE)})"
+            # Beyond 64 bits the cast gives null: out of range is a type error, never a null.
+            return (
+                f"(NOT regexp_full_match({ctx.number_text(c)}, {_lit(INTEGER_RE)}) "
+                f"OR {typed(column, ctx)} IS NULL)"
+            )
         case "number":
-            return f"(TRY_CAST({c} AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST({c} AS DOUBLE)))"
+            value = typed(column, ctx)
+            return (
+                f"(NOT regexp_full_match({ctx.number_text(c)}, {_lit(NUMBER_RE)}) "
+                f"OR coalesce(NOT isfinite({value}), true))"
+            )
         case "date":
             return f"(NOT regexp_full_match({c}, {_lit(DATE_RE)}) OR TRY_CAST({c} AS DATE) IS NULL)"
         case "datetime":
@@ -104,13 +129,13 @@ def _type_condition(column: Column, c: str) -> str | None:
             return None
 
 
-def _event_date(table: Table, name: str) -> str:
+def _event_date(table: Table, name: str, ctx: CheckContext) -> str:
     column = table.column(name)
     if column.type == "week":
         return week_monday("s." + quote(name))
     if column.type == "datetime":
-        return f"CAST({typed(column)} AS DATE)"
-    return typed(column)
+        return f"CAST({typed(column, ctx)} AS DATE)"
+    return typed(column, ctx)
 
 
 def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
@@ -126,7 +151,7 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
         c = "s." + quote(col.name)
         if col.required:
             add("required.missing", col.name, f"{c} IS NULL")
-        cond = _type_condition(col, c)
+        cond = _type_condition(col, c, ctx)
         if cond:
             add(f"type.{col.type}", col.name, f"{c} IS NOT NULL AND {cond}")
         if col.allowed is not None:
@@ -147,10 +172,11 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
                 f"{c} IS NOT NULL AND TRY_CAST(substr({c}, 7, 2) AS INTEGER) > {weeks_in_year}",
             )
         if col.name == "municipality":
+            codes = ", ".join(map(str, MUNICIPALITIES))
             add(
                 "code.municipality",
                 col.name,
-                f"{c} IS NOT NULL AND {typed(col)} NOT IN ({', '.join(map(str, MUNICIPALITIES))})",
+                f"{c} IS NOT NULL AND {typed(col, ctx)} NOT IN ({codes})",
             )
         if col.name == "end_reason":
             accepted = [*FSIII_END_REASONS, *(v.lower() for v in FSIII_END_REASONS.values())]
@@ -160,16 +186,16 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
                 f"{c} IS NOT NULL AND lower({c}) NOT IN {_in(accepted)}",
             )
         if col.minimum is not None:
-            add("range.negative", col.name, f"{typed(col)} < {col.minimum}")
+            add("range.negative", col.name, f"{typed(col, ctx)} < {col.minimum}")
 
     if table.name == "prescriptions":
         add(
             "range.subsidy_above_cost",
             "subsidy_dkk",
-            f"{typed(cols['subsidy_dkk'])} > {typed(cols['cost_dkk'])}",
+            f"{typed(cols['subsidy_dkk'], ctx)} > {typed(cols['cost_dkk'], ctx)}",
         )
     if table.name == "measurements":
-        value = typed(cols["value"])
+        value = typed(cols["value"], ctx)
         parts = [
             f"WHEN {_lit(kind)} THEN NOT ({value} BETWEEN {lo} AND {hi})"
             for kind, (lo, hi) in MEASUREMENT_RANGES.items()
@@ -181,7 +207,7 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
             f"{cond} OR (s.kind = 'smoking' AND {value} NOT IN (0, 1))",
         )
     if table.name == "questionnaire_responses":
-        value = typed(cols["value"])
+        value = typed(cols["value"], ctx)
         parts = []
         for instrument, ranges in QUESTIONNAIRE_RANGES.items():
             (ilo, ihi), (slo, shi) = ranges["item"], ranges["score"]
@@ -196,7 +222,7 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
             f"CASE lower(s.instrument) {' '.join(parts)} ELSE false END",
         )
     if table.name == "persons":
-        birth = typed(cols["birth_date"])
+        birth = typed(cols["birth_date"], ctx)
         oldest = ctx.period_start or ctx.today
         add(
             "range.birth_date",
@@ -209,15 +235,15 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
             add(
                 "date.end_before_start",
                 end,
-                f"{typed(cols[end])} < {typed(cols[start])}",
+                f"{typed(cols[end], ctx)} < {typed(cols[start], ctx)}",
             )
     for col in table.columns:
         if col.type in ("date", "datetime", "week") and col.name != "birth_date":
-            expr = _event_date(table, col.name)
+            expr = _event_date(table, col.name, ctx)
             add("date.in_future", col.name, f"{expr} > DATE '{ctx.today}'")
     if table.person_column and table.name != "persons" and table.date_columns:
         name = table.date_columns[0]
-        event = _event_date(table, name)
+        event = _event_date(table, name, ctx)
         last_day = f"({event} + 6)" if cols[name].type == "week" else event
         add("date.before_birth", name, f"{last_day} < p.birth_date")
         add("date.after_death", name, f"{event} > p.death_date")
@@ -225,7 +251,7 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
         add(
             "date.death_before_birth",
             "death_date",
-            f"{typed(cols['death_date'])} < {typed(cols['birth_date'])}",
+            f"{typed(cols['death_date'], ctx)} < {typed(cols['birth_date'], ctx)}",
         )
     if table.name == "programme_episodes":
         add(

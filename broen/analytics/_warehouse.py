@@ -18,6 +18,7 @@ import duckdb
 
 from broen.analytics._contract import TABLES, Column, Table
 from broen.analytics._exceptions import WarehouseError
+from broen.analytics._sql import quote, transaction
 
 DEFAULT_WAREHOUSE = Path("broen-data") / "warehouse.duckdb"
 WAREHOUSE_ENV = "BROEN_WAREHOUSE"
@@ -38,10 +39,6 @@ SQL_TYPES = {
 def default_warehouse_path() -> Path:
     """``$BROEN_WAREHOUSE`` if set, else ``broen-data/warehouse.duckdb``."""
     return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def sql_type(column: Column) -> str:
@@ -278,8 +275,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     pending = [m for m in MIGRATIONS if m.version > current]
     if not pending:
         return []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
@@ -290,11 +286,34 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                 [m.version, m.description, datetime.now()],
             )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return [m.version for m in pending]
+
+
+# No Broen command makes a network call: DuckDB must never fetch an extension by itself (it
+# would, e.g., to open a SQLite file). Every connection Broen makes uses these settings.
+OFFLINE: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "preserve_insertion_order": False,
+}
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """A file that exists but is not a DuckDB database (e.g. SQLite) is refused by its header."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as err:
+        raise WarehouseError(f"Cannot read the warehouse {path}: {err.strerror}.") from err
+    if head[8:12] != _DUCKDB_MAGIC:
+        kind = "a SQLite database" if head.startswith(b"SQLite format 3") else "not a DuckDB file"
+        raise WarehouseError(
+            f"{path} is {kind}, not a Broen warehouse: give the path of a DuckDB warehouse file "
+            "or of a new file."
+        )
 
 
 @contextmanager
@@ -308,14 +327,17 @@ def connect(
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     memory = os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "memory_limit": memory,
-        "preserve_insertion_order": False,
-    }
+    if path.exists() and not path.is_file():
+        raise WarehouseError(f"The warehouse {path} is a directory: give the path of a file.")
+    _refuse_foreign_file(path)
     try:
-        con = duckdb.connect(str(path), read_only=read_only, config=config)
+        con = duckdb.connect(
+            str(path), read_only=read_only, config={**OFFLINE, "memory_limit": memory}
+        )
     except duckdb.Error as err:
-        raise WarehouseError(f"Cannot open the warehouse {path}: {err}") from err
+        raise WarehouseError(
+            f"Cannot open the warehouse {path}: {str(err).splitlines()[0]}"
+        ) from err
     try:
         if read_only:
             version = schema_version(con)

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 import narwhals as nw
 import pyarrow as pa
 
-from broen.analytics._warehouse import has_table, quote
+from broen.analytics._sql import quote
+from broen.analytics._warehouse import has_table
 
 Frame = nw.LazyFrame[Any]
 

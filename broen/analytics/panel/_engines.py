@@ -22,7 +22,7 @@ import duckdb
 import narwhals as nw
 import pyarrow as pa
 
-from broen.analytics._warehouse import quote
+from broen.analytics._sql import quote
 from broen.analytics.panel._calendar import Period, spans_table, weeks_table
 from broen.analytics.panel._columns import STORED_COLUMNS
 from broen.analytics.panel._payers import Payers
