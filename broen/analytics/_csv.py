@@ -9,12 +9,14 @@ counted and returned for quarantine, and the reader goes on with the next line. 
 lines are skipped and not counted; data records are numbered from 1 in the order read.
 
 Python's csv module in strict mode is the judge of that grammar. pyarrow reads the same records
-much faster but is lenient about quotes, so it is used only where the two cannot differ: on a file
-without any quote character, or on a file that a strict pass (no values kept, C speed) found free
-of quote errors, in which case the strict pass also gives the record numbers of the malformed
-records that pyarrow skips. Whenever pyarrow's count disagrees with the strict pass the file is
-read again by the csv module alone (:class:`RereadCsv`), so which path reads a file never changes
-a value. No cell is turned into null here: every value is kept as its text, empty cells as ``""``.
+much faster, but it is lenient about quotes, and with line breaks inside quoted values it can cut a
+``\r\n`` in two at a block boundary; so it reads only files in which it cannot differ: a file
+without any quote character, or one that a strict pass (no values kept, C speed) found free of
+quote errors and of records spanning lines, in which case the strict pass also gives the record
+numbers of the malformed records that pyarrow skips. Every other file, and any file where
+pyarrow's count disagrees with the strict pass, is read by the csv module alone (``careful``,
+via :class:`RereadCsv`), so which path reads a file never changes a value. No cell is turned
+into null here: every value is kept as its text, empty cells as ``""``.
 """
 
 from __future__ import annotations
@@ -97,8 +99,8 @@ def read_csv_chunks(
         return
     malformed: list[MalformedRow] | None = None
     if mode == "scanned":
-        malformed, quote_errors, total = _scan(path, width, encoding, sep)
-        if quote_errors:
+        malformed, lenient_would_differ, total = _scan(path, width, encoding, sep)
+        if lenient_would_differ:
             yield from _read_carefully(path, names, encoding, sep, batch_rows)
             return
         yield from _read_with_arrow(path, names, encoding, sep, (malformed, total), block_size)
@@ -106,14 +108,19 @@ def read_csv_chunks(
     yield from _read_with_arrow(path, names, encoding, sep, None, block_size)
 
 
-def _records(path: Path, encoding: str, sep: str) -> Iterator[list[str] | csv.Error]:
-    """Every data record's fields, or the error of a record that breaks the grammar."""
+def _records(
+    path: Path, encoding: str, sep: str, spans: list[bool] | None = None
+) -> Iterator[list[str] | csv.Error]:
+    """Every data record's fields, or the error of a record that breaks the grammar.
+
+    ``spans`` (if given) gets True appended once a record is seen to span several lines."""
     with path.open("r", encoding=encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=sep, strict=True)
         try:
             next(reader)
         except (StopIteration, csv.Error):
             return
+        line = reader.line_num
         while True:
             try:
                 fields = next(reader)
@@ -121,7 +128,11 @@ def _records(path: Path, encoding: str, sep: str) -> Iterator[list[str] | csv.Er
                 return
             except csv.Error as err:
                 yield err
+                line = reader.line_num
                 continue
+            if spans is not None and reader.line_num - line > 1 and not spans:
+                spans.append(True)
+            line = reader.line_num
             if fields:
                 yield fields
 
@@ -134,17 +145,19 @@ def _malformed(record: int, item: list[str] | csv.Error, width: int, sep: str) -
 
 
 def _scan(path: Path, width: int, encoding: str, sep: str) -> tuple[list[MalformedRow], bool, int]:
-    """The malformed records of a file, whether any is a quote error, and the record count."""
+    """The malformed records of a file, whether pyarrow could read it differently (a quote
+    error, or a record spanning lines), and the number of records."""
     malformed: list[MalformedRow] = []
     quote_errors = False
+    spans: list[bool] = []
     record = 0
-    for record, item in enumerate(_records(path, encoding, sep), start=1):
+    for record, item in enumerate(_records(path, encoding, sep, spans), start=1):
         if isinstance(item, csv.Error):
             quote_errors = True
             malformed.append(_malformed(record, item, width, sep))
         elif len(item) != width:
             malformed.append(_malformed(record, item, width, sep))
-    return malformed, quote_errors, record
+    return malformed, quote_errors or bool(spans), record
 
 
 def _read_carefully(
@@ -199,8 +212,9 @@ def _read_with_arrow(
     reader_options = pacsv.ReadOptions(
         encoding=encoding, block_size=block_size, column_names=names, skip_rows=1
     )
+    # No record spans lines here (see the module docstring), so a line break ends a record.
     parse_options = pacsv.ParseOptions(
-        delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid
+        delimiter=sep, newlines_in_values=False, invalid_row_handler=on_invalid
     )
     convert_options = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names},
