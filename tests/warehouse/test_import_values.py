@@ -239,3 +239,29 @@ def test_a_fatal_value_problem_leaves_the_warehouse_as_it_was(tmp_path: Path) ->
     with pytest.raises(ExtractError):
         import_extract(bad, warehouse=warehouse, today=TODAY, source="good")
     assert snapshot(warehouse) == before
+
+
+def test_parquet_values_keep_their_type_and_non_finite_numbers_are_rejected(
+    tmp_path: Path,
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "x"
+    persons_csv(root)
+    table = pa.table(
+        {
+            "person_id": ["a1"] * 6,
+            "date": [date(2021, 1, d) for d in range(1, 7)],
+            "provider": ["gp"] * 6,
+            "services": pa.array([9223372036854775807, 1, 1, 1, 1, None], type=pa.int64()),
+            "fee_dkk": [0.1, float("nan"), float("inf"), 1e-300, 312.45, 5.0],
+            "specialty": ["80", "NA", "80", "80", "80", None],
+        }
+    )
+    pq.write_table(table, root / "primary_care.parquet")
+    warehouse = _import(root, tmp_path)
+    got = _rows(warehouse, "SELECT day(date), services, fee_dkk FROM primary_care ORDER BY date")
+    assert got == [(1, 9223372036854775807, 0.1), (4, 1, 1e-300), (5, 1, 312.45), (6, None, 5.0)]
+    rejected = sorted((r[2], r[3]) for r in quarantine(warehouse))
+    assert rejected == [(2, "type.number"), (3, "type.number")]
