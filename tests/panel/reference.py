@@ -45,8 +45,15 @@ def reference_panel(roots: list[Path], period: tuple[date, date]) -> Cells:
     resident: dict[str, tuple[date, date]] = {}
     for pid, row in persons.items():
         first = max(p0, _date(row["birth_date"]))
-        ends = [_date(row[c]) for c in ("death_date", "moved_out_date") if row[c]]
-        last = min([p1] + [e - timedelta(days=1) for e in ends])
+        # Alive on the day of death (as in CPR); not resident on the day of moving out, unless
+        # death came first (moving out on the death day or later changes nothing).
+        death = _date(row["death_date"]) if row["death_date"] else None
+        moved = _date(row["moved_out_date"]) if row["moved_out_date"] else None
+        last = p1
+        if death is not None:
+            last = min(last, death)
+        if moved is not None and (death is None or moved < death):
+            last = min(last, moved - timedelta(days=1))
         if last >= first:
             resident[pid] = (first, last)
 

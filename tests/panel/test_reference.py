@@ -77,10 +77,14 @@ def test_a_week_belongs_to_the_month_of_its_thursday(built: Path) -> None:
     assert _f(cells["leap1956", "2020-12"]["weeks_cash_benefit"]) >= 1
 
 
-def test_death_and_moving_day_are_not_resident(built: Path) -> None:
+def test_the_death_day_is_resident_and_the_moving_day_is_not(built: Path) -> None:
     cells = panel_cells(built)
     assert cells["dies0301", "2020-02"]["days_resident"] == 29
-    assert ("dies0301", "2020-03") not in cells  # dies on 1 March: no resident day in March
+    # Dies on 1 March: alive that day, as in CPR, so March has one resident day and the GP
+    # visit on the death day.
+    assert cells["dies0301", "2020-03"]["days_resident"] == 1
+    assert _f(cells["dies0301", "2020-03"]["gp_contacts"]) >= 1
+    assert ("dies0301", "2020-04") not in cells
     assert cells["moves0715", "2020-07"]["days_resident"] == 14
     assert ("born2020", "2020-02") not in cells
     assert cells["born2020", "2020-03"]["days_resident"] == 15  # 17..31 March
@@ -107,7 +111,7 @@ def test_the_report_counts_what_falls_outside(tmp_path: Path, panel_extract: Pan
     assert report.mode == "full"
     assert report.rows_written == report.panel_rows == len(panel_cells(warehouse))
     excluded = {(e.source, e.measure): e for e in report.excluded}
-    assert excluded["primary_care", "DKK"].excluded > 0  # e.g. dies0301's visit on the death day
+    assert excluded["primary_care", "DKK"].excluded > 0  # e.g. moves0715's visit after moving
     assert excluded["hospital_contacts", "bed days"].excluded > 0
     assert all(e.excluded >= -1e-6 for e in report.excluded)
     assert build_panel(warehouse).mode == "unchanged"

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     import duckdb
     from pyspark.sql import SparkSession
 
-PIPELINE_VERSION = 2  # 2: the totals and payer columns are computed by the view panel
+# 2: the totals and payer columns are computed by the view panel; 3: the day of death is a
+# resident day (an older panel lacks it, so a version change rebuilds in full)
+PIPELINE_VERSION = 3
 CHUNK_PERSONS = 50_000  # persons per DuckDB query in a full build
 STAGING = "panel_next"  # the rows being built; swapped or merged into panel_base at the end
 Engine = Literal["duckdb", "spark"]

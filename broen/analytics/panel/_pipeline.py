@@ -2,13 +2,16 @@
 
 Rules (docs/panel.md has the full text):
 
-- A person is resident from ``max(period start, birth_date)`` to the day before
-  ``min(death_date, moved_out_date)``: the day of death or moving out is not counted. A
-  person-month exists when at least one of its days is resident.
+- A person is resident from ``max(period start, birth_date)`` to the day of death, included
+  (a person is alive on the date of death, as in CPR), or to the day before moving out,
+  whichever comes first: the moving-out day is not counted, and a moving-out date on or after
+  the death date changes nothing. A person-month exists when at least one of its days is
+  resident.
 - A cost covering several days is spread evenly over its calendar days, first and last included;
   only the resident days of the panel keep their share.
 - Bed days are the nights of an inpatient stay: the night starting on day ``d`` (``start <= d <
-  end``) counts in ``d``'s month, when the person is resident on ``d``.
+  end``) counts in ``d``'s month, when the person is resident on ``d`` (so the night that begins
+  on the death day counts; a stay ending on the death day has none).
 - Admissions and visits count in the month their contact starts (on a resident day).
 - A week counts in the month of its Thursday, when the person is resident on that Thursday.
 """
@@ -42,6 +45,7 @@ from broen.analytics.panel._exprs import (
 )
 
 KEY = ["k"]  # pidx * 65536 + month index: one integer joins and groups fastest
+RESIDENT_DATES = ("first_date", "death_day", "end_date")  # what ``_resident_on`` reads
 Frame = nw.LazyFrame[Any]
 
 
@@ -102,30 +106,36 @@ def residents(inputs: Inputs, period: Period) -> Frame:
     """One row per person with at least one resident day in the period (newest batch wins)."""
     p0, p1 = period.first_day, period.last_day
     persons = _scoped(inputs.persons, inputs).join(inputs.batch_ranks, on="batch_id")
+    death, moved = nw.col("death_date"), nw.col("moved_out_date")
+    never = nw.lit(date.max, dtype=nw.Date())
     persons = persons.with_columns(
         _top=nw.col("batch_rank").max().over("person_id"),
-        exit_date=nw.min_horizontal(nw.col("death_date"), nw.col("moved_out_date")),
+        exit_date=nw.min_horizontal(death, moved),
+        # Moving out on or after the death date ends nothing: death ended residence first.
+        moved=nw.when(death.is_null() | (moved < death)).then(moved),
     ).filter(nw.col("batch_rank") == nw.col("_top"))
     persons = persons.with_columns(
         birth_ord=date_ordinal("birth_date"),
         birth_mi=date_month("birth_date"),
         birth_late=(nw.col("birth_date").dt.day() > 1),
-        exit_ord=date_ordinal("exit_date").fill_null(p1 + 1),
+        death_ord=date_ordinal("death_date").fill_null(p1),
+        moved_ord=date_ordinal("moved").fill_null(p1 + 1),
         exit_mi=date_month("exit_date").fill_null(period.last_month),
         w16=date_ordinal("birth_date", 16),
         w65=date_ordinal("birth_date", 65),
     )
     persons = persons.with_columns(
         rs=greatest(nw.col("birth_ord"), lit(p0)),
-        re=least(nw.col("exit_ord") - 1, lit(p1)),
+        # Alive on the death day (as in CPR), gone on the moving-out day.
+        re=least(nw.col("death_ord"), nw.col("moved_ord") - 1, lit(p1)),
         rs_mi=nw.when(nw.col("birth_ord") > p0)
         .then(nw.col("birth_mi"))
         .otherwise(lit(period.first_month)),
         re_mi=least(nw.col("exit_mi"), lit(period.last_month)),
         first_date=greatest(nw.col("birth_date"), nw.lit(period.start, dtype=nw.Date())),
+        death_day=death.fill_null(never),
         end_date=least(
-            nw.col("exit_date").fill_null(nw.lit(date.max, dtype=nw.Date())),
-            nw.lit(date.fromordinal(p1 + 1), dtype=nw.Date()),
+            nw.col("moved").fill_null(never), nw.lit(date.fromordinal(p1 + 1), dtype=nw.Date())
         ),
     ).filter(nw.col("re") >= nw.col("rs"))
     # The index comes numbered from the warehouse: numbering here would need a window over all
@@ -142,6 +152,7 @@ def residents(inputs: Inputs, period: Period) -> Frame:
         "w16",
         "w65",
         "first_date",
+        "death_day",
         "end_date",
     )
 
@@ -250,14 +261,17 @@ def hospital(contacts: Frame, res: Frame, spans: Frame) -> Frame:
 
 
 def _resident_on(column: str) -> nw.Expr:
+    """The date ``column`` is a resident day: from the first one to the death day, included,
+    and before moving out and the period's end (``end_date``, excluded). Dates are compared as
+    dates here: the point events need no ordinals."""
     day = nw.col(column)
-    return (day >= nw.col("first_date")) & (day < nw.col("end_date"))
+    return (day >= nw.col("first_date")) & (day <= nw.col("death_day")) & (day < nw.col("end_date"))
 
 
 def primary_care(rows: Frame, res: Frame, period: Period) -> Frame:
     frame = (
         rows.select("person_id", "date", "provider", "services", "fee_dkk")
-        .join(res.select("person_id", "pidx", "first_date", "end_date"), on="person_id")
+        .join(res.select("person_id", "pidx", *RESIDENT_DATES), on="person_id")
         .filter(_resident_on("date"))
         .with_columns(mi=date_month("date"), n=nw.col("services").fill_null(1))
         .with_columns(_key())
@@ -272,7 +286,7 @@ def primary_care(rows: Frame, res: Frame, period: Period) -> Frame:
 def prescriptions(rows: Frame, res: Frame, period: Period) -> Frame:
     frame = (
         rows.select("person_id", "dispensing_date", "cost_dkk", "subsidy_dkk")
-        .join(res.select("person_id", "pidx", "first_date", "end_date"), on="person_id")
+        .join(res.select("person_id", "pidx", *RESIDENT_DATES), on="person_id")
         .filter(_resident_on("dispensing_date"))
         .with_columns(mi=date_month("dispensing_date"))
         .with_columns(_key())

@@ -2,8 +2,11 @@
 
 For each source the raw total (over the persons built) is compared with the panel's total over
 the same persons. The difference is the part of events that fell outside the panel: before the
-period, after it, before birth, on or after the day of death or moving out. Nothing is dropped
-silently: every excluded krone, contact, night, service, dispensing and week is counted here.
+period, after it, before birth, after the day of death (which is a resident day), on or after
+the day of moving out. Nothing is dropped silently: every excluded krone, contact, night,
+service, dispensing and week is counted here. An extract whose events (every day of a span; a
+week's Thursday) lie in the period, on or after birth, on or before death and before moving out
+has nothing excluded.
 Computed with plain SQL on the warehouse, independently of the engine that built the panel.
 """
 
