@@ -38,8 +38,10 @@ def refuse_cpr_numbers(
     if table.person_column is None or allowed:
         return
     column = quote(table.person_column)
+    # Distinct ids of CPR length first: the pattern then runs on few values.
     (count,) = con.execute(
-        f"SELECT count(DISTINCT {column}) FROM stg WHERE {cpr_shaped(column)}"
+        f"SELECT count(*) FROM (SELECT DISTINCT {column} FROM stg "
+        f"WHERE length({column}) IN (10, 11)) WHERE {cpr_shaped(column)}"
     ).fetchall()[0]
     if count:
         raise ExtractError(
@@ -92,6 +94,11 @@ def find_overlap(con: duckdb.DuckDBPyConnection, batch_id: str, replaced: str) -
     Rows are compared on every contract column, on the persons the two batches share, so the
     join stays as small as their common persons."""
     found: dict[str, dict[str, int]] = {}
+    (others,) = con.execute(
+        "SELECT count(*) FROM batches WHERE batch_id NOT IN (?, ?)", [batch_id, replaced]
+    ).fetchall()[0]
+    if not others:
+        return []
     for name, table in TABLES.items():
         cols = [c.name for c in table.columns]
         same = " AND ".join(f"n.{quote(c)} IS NOT DISTINCT FROM o.{quote(c)}" for c in cols)
