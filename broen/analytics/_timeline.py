@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,8 +31,12 @@ from matplotlib.patches import Patch
 from broen.analytics._contract import TRANSFER_STATES
 from broen.analytics._cpr import is_cpr_shaped
 from broen.analytics._exceptions import ConfigurationError
+from broen.analytics._paths import path_in
 from broen.analytics._privacy import PrivacyError
 from broen.analytics._warehouse import connect, has_table
+
+DEFAULT_TIMELINE_DIR = Path("broen-data") / "timeline"
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 # (column, Danish label, English label, colour) — the cost sectors, stacked in this order.
 SECTORS: tuple[tuple[str, str, str, str], ...] = (
@@ -229,6 +234,20 @@ def check_person_id(person_id: str) -> None:
         )
 
 
+def month_range(start: str | None, end: str | None) -> tuple[date, date]:
+    """The first days of the months ``start`` and ``end`` (YYYY-MM; None: open-ended)."""
+    for value in (start, end):
+        if value is not None and not _MONTH.fullmatch(value):
+            raise ConfigurationError(f"{value!r} is not a month in the form YYYY-MM.")
+    lo = date.fromisoformat(f"{start}-01") if start else date.min
+    hi = date.fromisoformat(f"{end}-01") if end else date.max
+    if lo > hi:
+        raise ConfigurationError(
+            f"The first month {start} is after the last month {end}: swap --from and --to."
+        )
+    return lo, hi
+
+
 def timeline(
     warehouse: Path | None,
     person_id: str,
@@ -236,8 +255,10 @@ def timeline(
     start: str | None = None,
     end: str | None = None,
 ) -> Timeline:
-    """One person's monthly use of every sector, from the panel (or the registers)."""
+    """One person's monthly use of every sector, from the panel (or the registers), in the
+    months ``start`` to ``end`` (YYYY-MM, both included)."""
     check_person_id(person_id)
+    lo, hi = month_range(start, end)
     with connect(warehouse, read_only=True) as con:
         people = _rows(
             con,
@@ -255,8 +276,6 @@ def timeline(
         else:
             months, source = _from_registers(con, person_id, people[0]), "registers"
         markers = _markers(con, person_id)
-    lo = date.fromisoformat(f"{start}-01") if start else date.min
-    hi = date.fromisoformat(f"{end}-01") if end else date.max
     months = months[(months["month"] >= lo) & (months["month"] <= hi)].reset_index(drop=True)
     hi_day = _add_months(hi, 1) - timedelta(days=1) if end else date.max
     markers = [m for m in markers if lo <= m.day <= hi_day]
@@ -340,8 +359,15 @@ def _table_html(months: pd.DataFrame) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def write_timeline_html(tl: Timeline, path: Path, language: str = "da") -> Path:
-    """A self-contained HTML file: the chart as inline SVG and the monthly table."""
+def timeline_path(person_id: str, folder: Path = DEFAULT_TIMELINE_DIR) -> Path:
+    """``<folder>/<person_id>.html``, with the id made a safe file name inside ``folder``."""
+    return path_in(folder, person_id, suffix=".html")
+
+
+def write_timeline_html(tl: Timeline, path: Path | None = None, language: str = "da") -> Path:
+    """A self-contained HTML file: the chart as inline SVG and the monthly table. Default
+    path: :func:`timeline_path`."""
+    path = path if path is not None else timeline_path(tl.person_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     markers = "".join(f"<li>{m.day.isoformat()}: {html.escape(m.label)}</li>" for m in tl.markers)
     page = f"""<!DOCTYPE html>

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from broen.analytics import cohort
@@ -72,7 +73,7 @@ def attrition_table(report: cohort.CohortReport) -> None:
     for s in steps:
         cells = [
             str(s.step),
-            s.criterion + (f"\n[dim]{s.note}[/]" if s.note else ""),
+            escape(s.criterion) + (f"\n[dim]{escape(s.note)}[/]" if s.note else ""),
             _n(s.persons_before),
             _n(s.persons_kept),
             _n(s.persons_removed),
@@ -92,6 +93,8 @@ def attrition_table(report: cohort.CohortReport) -> None:
             "[dim]Persons are distinct persons; a person with several index dates counts once, "
             "and is removed only when a step removes all of their index dates.[/]"
         )
+    for warning in report.warnings:
+        console.print(f"[yellow]Warning:[/] {escape(warning)}")
 
 
 @cohort_group.command("check")

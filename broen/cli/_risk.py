@@ -133,7 +133,7 @@ def fit(
 @click.option(
     "--model-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A model written by 'broen risk fit' [default: broen-data/risk/model-<target>.pkl].",
+    help="A model written by 'broen risk fit' [default: broen-data/risk/model-<target>.skops].",
 )
 @click.option(
     "--lang",

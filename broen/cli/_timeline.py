@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from broen.analytics._timeline import timeline, write_timeline_html
+from broen.analytics import ConfigurationError
+from broen.analytics._timeline import month_range, timeline, write_timeline_html
 from broen.cli._app import cli
 from broen.cli._commands import _month, warehouse_option
 from broen.cli._render import console
@@ -57,7 +58,8 @@ def _optional_month(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="HTML file [default: broen-data/timeline/<person_id>.html].",
+    help="HTML file [default: broen-data/timeline/<person_id>.html; an id that is not a plain "
+    "file name gets a safe name with a hash].",
 )
 @click.option("--from", "start", callback=_optional_month, help="First month, YYYY-MM.")
 @click.option("--to", "end", callback=_optional_month, help="Last month, YYYY-MM.")
@@ -72,6 +74,10 @@ def timeline_command(
 ) -> None:
     """Show PERSON_ID's (a pseudonymised id) use of every sector, month by month, and write a
     chart to an HTML file."""
+    try:
+        month_range(start, end)
+    except ConfigurationError as err:  # contradicting options: a usage error (exit 2)
+        raise click.UsageError(str(err)) from None
     tl = timeline(warehouse, person_id, start=start, end=end)
     da = lang == "da"
     unit = "1.000 kr. pr. måned" if da else "DKK 1,000 per month"
@@ -102,8 +108,7 @@ def timeline_command(
     console.print(table)
     for marker in tl.markers:
         console.print(f"{marker.day.isoformat()}  {marker.label}")
-    path = out or Path("broen-data") / "timeline" / f"{person_id}.html"
-    write_timeline_html(tl, path, language=lang)
+    path = write_timeline_html(tl, out, language=lang)
     click.echo(f"Timeline: {path}")
 
 

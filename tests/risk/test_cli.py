@@ -7,6 +7,7 @@ import json
 import pickle
 import re
 from datetime import date
+from hashlib import sha256
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,6 @@ from click.testing import CliRunner
 
 from broen.analytics import connect
 from broen.analytics._cpr import is_cpr_shaped
-from broen.analytics._exceptions import ConfigurationError
 from broen.analytics.risk import _workflow
 from broen.cli import cli
 from tests.analytics.test_cpr import make_cpr
@@ -47,7 +47,7 @@ def test_fit_writes_report_metrics_and_model(fitted_dir: Path) -> None:
         "risk-acute_admission.html",
         "risk-acute_admission.png",
         "risk-acute_admission.json",
-        "model-acute_admission.pkl",
+        "model-acute_admission.skops",
     } <= names
     page = (fitted_dir / "risk-acute_admission.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page
@@ -66,7 +66,7 @@ def test_score_writes_a_pseudonymised_outreach_list(
         cli,
         [
             "risk", "score", "--warehouse", str(synth_warehouse), "--month", "2021-12",
-            "--model-file", str(fitted_dir / "model-acute_admission.pkl"),
+            "--model-file", str(fitted_dir / "model-acute_admission.skops"),
             "--top", "25", "--out", str(out),
         ],
     )  # fmt: skip
@@ -97,7 +97,7 @@ def test_score_respects_the_cohort(synth_warehouse: Path, fitted_dir: Path, tmp_
         )
     out = tmp_path / "cohort.csv"
     args = ["risk", "score", "--warehouse", str(synth_warehouse), "--month", "2021-12"]
-    args += ["--model-file", str(fitted_dir / "model-acute_admission.pkl"), "--out", str(out)]
+    args += ["--model-file", str(fitted_dir / "model-acute_admission.skops"), "--out", str(out)]
     result = CliRunner().invoke(cli, [*args, "--cohort", "risk-test"])
     assert result.exit_code == 0, result.output
     rows = _read(out)
@@ -124,7 +124,7 @@ def test_score_refuses_cpr_shaped_ids(
         cli,
         [
             "risk", "score", "--warehouse", str(synth_warehouse), "--month", "2021-12",
-            "--model-file", str(fitted_dir / "model-acute_admission.pkl"), "--out", str(out),
+            "--model-file", str(fitted_dir / "model-acute_admission.skops"), "--out", str(out),
         ],
     )  # fmt: skip
     assert result.exit_code == 1
@@ -137,10 +137,10 @@ def test_score_without_a_model_or_outside_the_panel(
 ) -> None:
     base = ["risk", "score", "--warehouse", str(synth_warehouse)]
     no_model = CliRunner().invoke(
-        cli, [*base, "--month", "2021-12", "--model-file", str(tmp_path / "none.pkl")]
+        cli, [*base, "--month", "2021-12", "--model-file", str(tmp_path / "none.skops")]
     )
     assert no_model.exit_code == 1 and "risk fit" in no_model.output
-    model = ["--model-file", str(fitted_dir / "model-acute_admission.pkl")]
+    model = ["--model-file", str(fitted_dir / "model-acute_admission.skops")]
     early = CliRunner().invoke(cli, [*base, "--month", "2016-06", *model])
     assert early.exit_code == 1 and "24 months of history" in early.output
     bad = CliRunner().invoke(cli, [*base, "--month", "2021-13", *model])
@@ -173,12 +173,60 @@ def test_timeline_command_refuses_cpr(hand_warehouse: Path) -> None:
     assert "CPR" in result.output
 
 
-def test_a_model_of_an_earlier_format_is_refused(fitted_dir: Path, tmp_path: Path) -> None:
-    bundle = pickle.loads((fitted_dir / "model-acute_admission.pkl").read_bytes())
-    del bundle["format"]  # as written before reasons became Shapley values
-    old = tmp_path / "old.pkl"
-    old.write_bytes(pickle.dumps(bundle))
-    with pytest.raises(ConfigurationError, match=r"earlier Broen.*risk fit"):
-        _workflow.load_model(old)
-    model, min_age = _workflow.load_model(fitted_dir / "model-acute_admission.pkl")
-    assert model.reason_permutations == 64 and min_age == 18
+def test_score_refuses_an_old_pickle_model(
+    synth_warehouse: Path, fitted_dir: Path, tmp_path: Path
+) -> None:
+    old = tmp_path / "model-acute_admission.pkl"
+    old.write_bytes(pickle.dumps({"format": 2, "model": None}))
+    base = ["risk", "score", "--warehouse", str(synth_warehouse), "--month", "2021-12"]
+    result = CliRunner().invoke(cli, [*base, "--model-file", str(old)])
+    assert result.exit_code == 1
+    assert result.output.count("Error:") == 1
+    assert "earlier Broen" in result.output and "run 'broen risk fit' again" in result.output
+    out = tmp_path / "ok.csv"
+    model = str(fitted_dir / "model-acute_admission.skops")
+    good = CliRunner().invoke(cli, [*base, "--model-file", model, "--out", str(out)])
+    assert good.exit_code == 0, good.output
+
+
+def test_timeline_from_after_to_is_a_usage_error(hand_warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "never.html"
+    result = CliRunner().invoke(
+        cli,
+        ["timeline", HAND_PERSON, "--warehouse", str(hand_warehouse), "--out", str(out),
+         "--from", "2020-05", "--to", "2020-04"],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "The first month 2020-05 is after the last month 2020-04: swap --from and --to." in (
+        result.output
+    )
+    assert not out.exists()
+    same = CliRunner().invoke(
+        cli,
+        ["timeline", HAND_PERSON, "--warehouse", str(hand_warehouse), "--out", str(out),
+         "--from", "2020-04", "--to", "2020-04"],
+    )  # fmt: skip
+    assert same.exit_code == 0, same.output
+
+
+def test_timeline_default_path_stays_in_its_folder(
+    hand_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hostile = "../../../escaped"
+    with connect(hand_warehouse) as con:
+        con.execute(
+            "INSERT INTO persons SELECT * REPLACE (? AS person_id) FROM persons "
+            "WHERE person_id = 'p-hand-0002'",
+            [hostile],
+        )
+    work = tmp_path / "a" / "b" / "c"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(cli, ["timeline", hostile, "--warehouse", str(hand_warehouse)])
+    assert result.exit_code == 0, result.output
+    # "../../../escaped" is not a plain name: its safe characters and a hash of the whole id
+    name = "escaped~" + sha256(hostile.encode()).hexdigest()[:32] + ".html"
+    expected = work / "broen-data" / "timeline" / name
+    assert expected.is_file()
+    assert list(tmp_path.rglob("escaped*")) == [expected]  # nothing at a/b/escaped.html
+    assert f"Timeline: {Path('broen-data', 'timeline', name)}" in result.output

@@ -11,9 +11,16 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from broen.analytics import connect
+from broen.analytics import ConfigurationError, connect
 from broen.analytics._privacy import PrivacyError
-from broen.analytics._timeline import SECTORS, timeline, write_timeline_html
+from broen.analytics._timeline import (
+    DEFAULT_TIMELINE_DIR,
+    SECTORS,
+    month_range,
+    timeline,
+    timeline_path,
+    write_timeline_html,
+)
 from tests.analytics.test_cpr import make_cpr
 from tests.risk import panel_sql
 from tests.risk.conftest import HAND_PERSON, build_panel
@@ -96,7 +103,34 @@ def test_timeline_refuses_cpr_shaped_ids(hand_warehouse: Path) -> None:
 
 
 def test_timeline_of_an_unknown_person(hand_warehouse: Path) -> None:
-    from broen.analytics import ConfigurationError
-
     with pytest.raises(ConfigurationError, match="no person"):
         timeline(hand_warehouse, "p-nobody")
+
+
+def test_timeline_months_are_checked_before_the_warehouse(tmp_path: Path) -> None:
+    missing = tmp_path / "none.duckdb"
+    with pytest.raises(ConfigurationError) as err:
+        timeline(missing, HAND_PERSON, start="2020-05", end="2020-04")
+    assert str(err.value) == (
+        "The first month 2020-05 is after the last month 2020-04: swap --from and --to."
+    )
+    for bad in ("2020-13", "2020-5", "../2020-05", "2020-05-01"):
+        with pytest.raises(ConfigurationError, match="not a month in the form YYYY-MM"):
+            timeline(missing, HAND_PERSON, start=bad)
+    assert month_range("2020-04", "2020-04") == (date(2020, 4, 1), date(2020, 4, 1))
+    assert month_range(None, "2020-04") == (date.min, date(2020, 4, 1))
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("person_id", ["../../x", "/etc/passwd", "a/b", "..", ".", "..\\x"])
+def test_the_default_html_path_stays_in_the_timeline_folder(
+    person_id: str, hand_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    tl = timeline(hand_warehouse, HAND_PERSON, start="2020-01", end="2020-02")
+    tl.person_id = person_id  # as if the warehouse held such an id
+    path = write_timeline_html(tl)
+    folder = (tmp_path / DEFAULT_TIMELINE_DIR).resolve()
+    assert path == timeline_path(person_id) and path.resolve().parent == folder
+    assert [p.name for p in tmp_path.rglob("*.html")] == [path.name]
+    assert timeline_path(HAND_PERSON) == DEFAULT_TIMELINE_DIR / f"{HAND_PERSON}.html"

@@ -16,6 +16,7 @@ from datetime import date
 import narwhals as nw
 
 from broen.analytics.cohort import _events as ev
+from broen.analytics.cohort._coverage import coverage_warnings
 from broen.analytics.cohort._criteria import (
     KEYS,
     Context,
@@ -52,11 +53,14 @@ class AttritionStep:
 
 @dataclass(frozen=True)
 class CohortResult:
-    """``members`` holds (person_id, index_date), materialised on the source's engine."""
+    """``members`` holds (person_id, index_date), materialised on the source's engine;
+    ``warnings`` says where the data do not cover what the definition asks (index dates outside
+    the extract period, look-backs before its start), one sentence each."""
 
     definition: CohortDefinition
     members: Frame
     attrition: tuple[AttritionStep, ...]
+    warnings: tuple[str, ...] = ()
 
     @property
     def n_persons(self) -> int:
@@ -83,6 +87,8 @@ def evaluate_cohort(definition: CohortDefinition, source: Source) -> CohortResul
     steps: list[AttritionStep] = []
     current = source.materialise(index_dates(definition.index, source))
     persons, rows = counts(current)
+    days = current.select("index_date").unique().collect()["index_date"].to_list()
+    warnings = coverage_warnings(definition, days, source.period())
     steps.append(
         AttritionStep(
             0, f"index dates: {definition.index.describe()}", persons, persons, 0, rows, rows, 0
@@ -118,7 +124,7 @@ def evaluate_cohort(definition: CohortDefinition, source: Source) -> CohortResul
     if definition.index.first_only:
         first = current.group_by("person_id").agg(nw.col("index_date").min())
         current = step("first qualifying index date per person", first.select(*KEYS))
-    return CohortResult(definition, current, tuple(steps))
+    return CohortResult(definition, current, tuple(steps), warnings)
 
 
 def _unmeasured_note(criterion: object, base: Frame, ctx: Context) -> str:

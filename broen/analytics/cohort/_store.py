@@ -30,6 +30,7 @@ class CohortReport:
     n_persons: int
     n_rows: int
     attrition: tuple[AttritionStep, ...]
+    warnings: tuple[str, ...] = ()  # where the data do not cover the definition (not stored)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def build_cohort(
         n_persons=result.n_persons,
         n_rows=result.n_rows,
         attrition=result.attrition,
+        warnings=result.warnings,
     )
 
 

@@ -5,6 +5,8 @@
                      ones against ranking by last year's cost; aggregates only
     fit_risk         warehouse → fitted model + HTML/PNG/JSON report
     score_risk       warehouse + fitted model → pseudonymised outreach list with reasons
+    save_model, load_model
+                     model files in skops with an explicit trust list: nothing in them runs
 
 See docs/risk.md.
 """
@@ -30,6 +32,14 @@ from broen.analytics.risk._metrics import (
     roc_auc,
 )
 from broen.analytics.risk._model import MODELS, TARGETS, RiskModel, outcome
+from broen.analytics.risk._persist import (
+    MODEL_FORMAT,
+    TRUSTED_TYPES,
+    ModelInfo,
+    load_model,
+    read_model_info,
+    save_model,
+)
 from broen.analytics.risk._workflow import (
     DEFAULT_RISK_DIR,
     FitResult,
@@ -37,7 +47,6 @@ from broen.analytics.risk._workflow import (
     cohort_members,
     fit_risk,
     load_features,
-    load_model,
     panel_months,
     score_risk,
 )
@@ -48,11 +57,14 @@ __all__ = [
     "HISTORY",
     "HORIZON",
     "MODELS",
+    "MODEL_FORMAT",
     "REASON_GROUPS",
     "TARGETS",
+    "TRUSTED_TYPES",
     "CalibrationBin",
     "FitResult",
     "Metrics",
+    "ModelInfo",
     "ReasonGroup",
     "RiskModel",
     "ScoreResult",
@@ -70,7 +82,9 @@ __all__ = [
     "outcome",
     "panel_months",
     "parse_month",
+    "read_model_info",
     "recalibration",
     "roc_auc",
+    "save_model",
     "score_risk",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from broen.analytics._paths import path_in
 from broen.analytics._privacy import suppress
 from broen.analytics.risk._metrics import Metrics
 from broen.analytics.risk._model import RiskModel
@@ -122,11 +123,11 @@ def write_report(model: RiskModel, out_dir: Path, stem: str) -> tuple[Path, Path
     """Write ``<stem>.png``, ``<stem>.html`` and ``<stem>.json`` to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     png = png_bytes(plot(model))
-    png_path = out_dir / f"{stem}.png"
+    png_path = path_in(out_dir, stem, suffix=".png")
     png_path.write_bytes(png)
-    html_path = out_dir / f"{stem}.html"
+    html_path = path_in(out_dir, stem, suffix=".html")
     html_path.write_text(html_report(model, png), encoding="utf-8")
-    json_path = out_dir / f"{stem}.json"
+    json_path = path_in(out_dir, stem, suffix=".json")
     payload: dict[str, Any] = model.to_dict()
     json_path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     return png_path, html_path, json_path

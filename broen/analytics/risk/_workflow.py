@@ -7,7 +7,6 @@ feature code as Narwhals lazy frames and collects the result to pandas for sciki
 from __future__ import annotations
 
 import csv
-import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +15,10 @@ from typing import Any
 import duckdb
 import narwhals as nw
 import pandas as pd
-import sklearn
 
-from broen import __version__
 from broen.analytics._cpr import is_cpr_shaped
 from broen.analytics._exceptions import ConfigurationError, WarehouseError
+from broen.analytics._paths import path_in
 from broen.analytics._privacy import PrivacyError
 from broen.analytics._warehouse import connect, has_table
 from broen.analytics.risk._features import (
@@ -31,14 +29,12 @@ from broen.analytics.risk._features import (
     month_number,
     parse_month,
 )
-from broen.analytics.risk._model import ModelKind, RiskModel, Target
+from broen.analytics.risk._model import TARGETS, ModelKind, RiskModel, Target
+from broen.analytics.risk._persist import load_model, save_model
 from broen.analytics.risk._report import write_report
 
 DEFAULT_RISK_DIR = Path("broen-data") / "risk"
 REASONS = 3
-
-# 2: reasons are Shapley values over the reason groups (reason_permutations)
-MODEL_FORMAT = 2
 
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str) -> nw.LazyFrame[Any]:
@@ -121,7 +117,10 @@ class FitResult:
 
 
 def model_path(out_dir: Path, target: str) -> Path:
-    return out_dir / f"model-{target}.pkl"
+    """``<out_dir>/model-<target>.skops``; an unknown target is refused before any path use."""
+    if target not in TARGETS:
+        raise ConfigurationError(f"Unknown target {target!r}: use one of {', '.join(TARGETS)}.")
+    return path_in(out_dir, target, prefix="model-", suffix=".skops")
 
 
 def fit_risk(
@@ -150,40 +149,8 @@ def fit_risk(
     ).fit(features)
     del features
     plot_path, report_path, metrics_path = write_report(fitted, out_dir, f"risk-{target}")
-    path = model_path(out_dir, target)
-    bundle = {
-        "format": MODEL_FORMAT,
-        "broen": __version__,
-        "sklearn": sklearn.__version__,
-        "min_age": min_age,
-        "model": fitted,
-    }
-    path.write_bytes(pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL))
+    path = save_model(fitted, model_path(out_dir, target), min_age=min_age)
     return FitResult(fitted, path, report_path, plot_path, metrics_path)
-
-
-def load_model(path: Path) -> tuple[RiskModel, int]:
-    """The fitted model and its minimum age from a file written by :func:`fit_risk`.
-
-    Only load files you wrote yourself: unpickling runs code."""
-    if not path.exists():
-        raise ConfigurationError(f"There is no fitted model at {path}: run 'broen risk fit' first.")
-    bundle: dict[str, Any] = pickle.loads(path.read_bytes())
-    if bundle.get("sklearn") != sklearn.__version__:
-        raise ConfigurationError(
-            f"The model in {path} was fitted with scikit-learn {bundle.get('sklearn')}, this is "
-            f"{sklearn.__version__}: run 'broen risk fit' again."
-        )
-    found = bundle.get("format", 1)  # files from before the format number are format 1
-    if found != MODEL_FORMAT:
-        raise ConfigurationError(
-            f"The model in {path} was fitted by an earlier Broen (model format {found}, this "
-            f"Broen reads {MODEL_FORMAT}): run 'broen risk fit' again."
-        )
-    model = bundle["model"]
-    if not isinstance(model, RiskModel):
-        raise ConfigurationError(f"{path} does not hold a Broen risk model.")
-    return model, int(bundle.get("min_age", 18))
 
 
 @dataclass(frozen=True)
@@ -235,7 +202,9 @@ def score_risk(
     features = features.assign(risk=model.predict_risk(features))
     ranked = features.sort_values(["risk", "person_id"], ascending=[False, True]).head(top)
     reasons = model.reasons(ranked, top=REASONS, language=language)
-    out = out if out is not None else DEFAULT_RISK_DIR / f"outreach-{model.target}-{month}.csv"
+    if out is None:
+        name = f"{model.target}-{month_label(t)}"
+        out = path_in(DEFAULT_RISK_DIR, name, prefix="outreach-", suffix=".csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
