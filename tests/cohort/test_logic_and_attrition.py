@@ -134,3 +134,13 @@ def test_rebuilding_replaces_the_cohort(warehouse: Path) -> None:
         ).fetchall() == [(3, 3)]
     [info] = list_cohorts(warehouse)
     assert (info.name, info.n_persons, info.n_rows) == ("again", 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("index", "p3_in"),
+    [("2020-05-31", True), ("2020-06-01", True), ("2020-06-02", False)],
+)
+def test_a_person_is_alive_on_the_date_of_death(warehouse: Path, index: str, p3_in: bool) -> None:
+    # p3 dies on 2020-06-01: alive that day, as in CPR and in the panel, gone the day after.
+    body = "inclusion:\n  - sex: F\n"
+    assert ("p3" in members(warehouse, body, index=f"fixed: {index}")) is p3_in

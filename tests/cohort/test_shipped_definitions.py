@@ -118,7 +118,7 @@ def test_type_2_diabetes_matches_an_independent_sql_oracle(synth_warehouse: Path
             GROUP BY person_id HAVING count(*) >= 2
         )
         SELECT p.person_id FROM persons p, idx
-        WHERE p.birth_date <= d AND coalesce(p.death_date, d + 1) > d
+        WHERE p.birth_date <= d AND coalesce(p.death_date, d) >= d
           AND coalesce(p.moved_out_date, d + 1) > d
           AND date_diff('year', p.birth_date, d) - CASE WHEN strftime(d, '%m%d')
               < strftime(p.birth_date, '%m%d') THEN 1 ELSE 0 END >= 18

@@ -55,7 +55,8 @@ def evaluate(criterion: Criterion, base: Frame, ctx: Context) -> Frame:
 def alive_and_resident(base: Frame, ctx: Context) -> Frame:
     index = nw.col("index_date")
     born = nw.col("birth_date") <= index
-    alive = nw.col("death_date").is_null() | (nw.col("death_date") > index)
+    # Alive on the date of death, as in CPR and in the panel; gone on the moving-out day.
+    alive = nw.col("death_date").is_null() | (nw.col("death_date") >= index)
     resident = nw.col("moved_out_date").is_null() | (nw.col("moved_out_date") > index)
     persons = ctx.persons("birth_date", "death_date", "moved_out_date")
     return base.join(persons, on="person_id").filter(born & alive & resident).select(*KEYS)
