@@ -29,7 +29,7 @@ def generate_key(path: Path) -> None:
     except FileExistsError:
         raise KeyFileError(
             f"{path} already exists: Broen never overwrites a key, since pseudonyms made with "
-            "the old key would no longer link. Choose another file name."
+            "the old key would no longer link: choose another file name."
         ) from None
     except OSError as err:
         raise KeyFileError(f"Cannot create the key file {path}: {err.strerror}.") from None

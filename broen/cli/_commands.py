@@ -15,6 +15,7 @@ from broen.cli._app import cli
 from broen.cli._render import console
 
 EXIT_REJECTED_ROWS = 3
+EXIT_REPORT_NOT_WRITTEN = 4
 
 warehouse_option = click.option(
     "--warehouse",
@@ -30,6 +31,10 @@ def _month(value: str) -> str:
     if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
         raise click.BadParameter(f"{value!r} is not a month in the form YYYY-MM.")
     return value
+
+
+def _month_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    return _month(value)
 
 
 @cli.command("import")
@@ -51,6 +56,21 @@ def _month(value: str) -> str:
 @click.option(
     "--strict", is_flag=True, help=f"Exit with {EXIT_REJECTED_ROWS} when any row was quarantined."
 )
+@click.option(
+    "--allow-cpr",
+    is_flag=True,
+    help="Store person_ids that look like CPR numbers (refused by default: pseudonymise first).",
+)
+@click.option(
+    "--allow-older",
+    is_flag=True,
+    help="Let an extract that ends before the batch of its source replace that batch.",
+)
+@click.option(
+    "--new-source",
+    is_flag=True,
+    help="The extract is a different source, even though it repeats rows of another batch.",
+)
 def import_command(
     source_dir: Path,
     warehouse: Path | None,
@@ -60,11 +80,15 @@ def import_command(
     source: str | None,
     report: Path | None,
     strict: bool,
+    allow_cpr: bool,
+    allow_older: bool,
+    new_source: bool,
 ) -> None:
     """Import an extract in the register extract format (contract v1) into the warehouse.
 
     Every row is validated; bad rows go to quarantine with the rule they broke and good rows
-    load. A missing file or column or an unreadable file stops the import and leaves the
+    load. A missing file or column, an unreadable file, an ambiguous decimal mark, CPR numbers,
+    an older extract or rows already imported from another source stop the import and leave the
     warehouse unchanged.
     """
     options = DialectOptions(
@@ -72,17 +96,38 @@ def import_command(
     )
     with _render.progress_bar("Importing") as progress:
         result = analytics.import_extract(
-            source_dir, warehouse=warehouse, options=options, source=source, progress=progress
+            source_dir,
+            warehouse=warehouse,
+            options=options,
+            source=source,
+            progress=progress,
+            allow_cpr=allow_cpr,
+            allow_older=allow_older,
+            new_source=new_source,
         )
     _render.import_report(result)
+    problems = [result.report_error] if result.report_error else []
     if report:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(
-            json.dumps(result.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
+        try:
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(
+                json.dumps(result.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
+            )
+        except OSError as err:
+            problems.append(f"{report}: {err.strerror or err}")
+        else:
+            click.echo(f"Report: {report}")
+    elif result.report_file:
+        click.echo(f"Report: {result.report_file}")
+    if problems and result.status != "imported":
+        raise click.ClickException(f"The report could not be written: {'; '.join(problems)}.")
+    if problems:
+        click.echo(
+            f"Warning: batch {result.batch_id} was imported and committed, but the report could "
+            f"not be written ({'; '.join(problems)}).",
+            err=True,
         )
-    if result.status == "imported":
-        where = Path(result.warehouse).parent / "import-reports" / f"{result.batch_id}.json"
-        click.echo(f"Report: {report or where}")
+        raise SystemExit(EXIT_REPORT_NOT_WRITTEN)
     if strict and result.rows_rejected:
         raise SystemExit(EXIT_REJECTED_ROWS)
 
@@ -101,8 +146,20 @@ def warehouse_info(warehouse: Path | None) -> None:
 
 @warehouse_group.command("quarantine")
 @warehouse_option
-@click.option("--table", help="Only rows of this table.")
-@click.option("--rule", help="Only rows that broke this rule (e.g. date.after_death).")
+@click.option(
+    "--table",
+    type=click.Choice(list(analytics.TABLES)),
+    show_choices=False,
+    metavar="TABLE",
+    help="Only rows of this table.",
+)
+@click.option(
+    "--rule",
+    type=click.Choice(list(analytics.RULES)),
+    show_choices=False,
+    metavar="RULE",
+    help="Only rows that broke this rule (e.g. date.after_death).",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 def warehouse_quarantine(
     warehouse: Path | None, table: str | None, rule: str | None, limit: int
@@ -112,7 +169,7 @@ def warehouse_quarantine(
     _render.quarantine(rows)
 
 
-def _municipalities(value: str) -> tuple[int, ...]:
+def _municipalities(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
     try:
         codes = tuple(int(v) for v in value.split(",") if v.strip())
     except ValueError:
@@ -141,11 +198,21 @@ def _municipalities(value: str) -> tuple[int, ...]:
     "--municipalities",
     default="360,376",
     show_default=True,
+    callback=_municipalities,
     help="DST municipality codes, comma-separated.",
 )
-@click.option("--start", default="2016-01", show_default=True, help="First month, YYYY-MM.")
-@click.option("--end", default="2024-12", show_default=True, help="Last month, YYYY-MM.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--start", default="2016-01", show_default=True, callback=_month_option, help="First month."
+)
+@click.option(
+    "--end", default="2024-12", show_default=True, callback=_month_option, help="Last month."
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a folder that is not empty: replace the extract files in it, keep others.",
+)
 @click.option(
     "--faults",
     is_flag=True,
@@ -161,27 +228,33 @@ def _municipalities(value: str) -> tuple[int, ...]:
 def synth(
     out_dir: Path,
     persons: int | None,
-    municipalities: str,
+    municipalities: tuple[int, ...],
     start: str,
     end: str,
     seed: int,
+    force: bool,
     faults: bool,
     file_format: str,
 ) -> None:
-    """Write a synthetic register extract (contract v1) with known true programme effects."""
+    """Write a synthetic register extract (contract v1) with known true programme effects.
+
+    The --out folder must be new or empty unless --force; then only the files synth writes
+    (tables, extract.json, ground_truth.json, faults.json) are replaced and other files are kept.
+    A run that fails changes nothing.
+    """
     from broen.analytics.synth import generate_extract
 
-    codes = _municipalities(municipalities)
     with _render.progress_bar("Generating") as progress:
         result = generate_extract(
             out_dir,
             persons=persons,
-            municipalities=codes,
-            start=_month(start),
-            end=_month(end),
+            municipalities=municipalities,
+            start=start,
+            end=end,
             seed=seed,
             faults=faults,
             file_format="csv" if file_format == "csv" else "parquet",
+            overwrite=force,
             progress=progress,
         )
     _render.synth_result(result)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from broen import analytics
-from broen.analytics import cohort, risk
+from broen.analytics import ConfigurationError, cohort, risk
 from broen.analytics.panel import build_panel
 from broen.cli import _render
 from broen.cli._app import cli
@@ -16,6 +16,28 @@ from broen.cli._cohort import attrition_table
 from broen.cli._panel import render as render_panel
 from broen.cli._render import console
 from broen.cli._risk import metrics_table
+
+# Everything the demo writes into its folder. A folder that holds anything else is not the
+# demo's, and is refused rather than emptied: --workdir may point at the user's own files.
+DEMO_ENTRIES = frozenset(
+    {"extract", "warehouse.duckdb", "warehouse.duckdb.wal", "import-reports", "risk"}
+)
+
+
+def _clear(workdir: Path) -> None:
+    """Remove an earlier demo run from ``workdir``, or refuse a folder that is not the demo's."""
+    if not workdir.is_dir() or not any(workdir.iterdir()):
+        return
+    names = {p.name for p in workdir.iterdir()}
+    if names - DEMO_ENTRIES or not (workdir / "extract" / "ground_truth.json").is_file():
+        raise ConfigurationError(
+            f"{workdir} is not empty and does not hold an earlier demo run: give a new or "
+            "empty --workdir."
+        )
+    for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):
+        (workdir / name).unlink(missing_ok=True)
+    for name in ("import-reports", "risk"):
+        shutil.rmtree(workdir / name, ignore_errors=True)
 
 
 @cli.command("demo")
@@ -30,21 +52,23 @@ from broen.cli._risk import metrics_table
     type=click.IntRange(min=100),
     help="Persons [default: the real population of Lolland and Guldborgsund].",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 def demo(workdir: Path, persons: int | None, seed: int) -> None:
     """The main job on the embedded defaults: generate the Lolland + Guldborgsund population,
     import it into a fresh warehouse, build the person-month panel and the shipped cohorts, and
-    fit the risk model. DIR is replaced on every run."""
+    fit the risk model. An earlier demo run in --workdir is replaced; a folder with other files
+    in it is refused."""
     from broen.analytics.synth import generate_extract
 
     extract_dir = workdir / "extract"
     warehouse = workdir / "warehouse.duckdb"
-    if workdir.exists():
-        shutil.rmtree(workdir)
+    _clear(workdir)
 
     console.rule("1. Synthetic registers for Lolland (360) and Guldborgsund (376)")
     with _render.progress_bar("Generating") as progress:
-        result = generate_extract(extract_dir, persons=persons, seed=seed, progress=progress)
+        result = generate_extract(
+            extract_dir, persons=persons, seed=seed, overwrite=True, progress=progress
+        )
     _render.synth_result(result)
 
     console.rule("2. Import into the warehouse")

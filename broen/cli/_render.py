@@ -71,6 +71,9 @@ def import_report(report: ImportReport) -> None:
         )
     console.print(table)
     for f in report.files:
+        if f.dialect:
+            console.print(f"{f.file}: read as {f.dialect}", soft_wrap=True, markup=False)
+    for f in report.files:
         if f.ignored_columns:
             console.print(
                 f"[yellow]{f.file}: columns not in contract v1 were ignored: "

@@ -1,4 +1,5 @@
-"""`broen synth` and `broen demo` on a small population: the quick-start path works end to end."""
+"""`broen synth` and `broen demo` on a small population: the quick-start path works end to end,
+and runs again into its own folder without touching anyone else's."""
 
 from __future__ import annotations
 
@@ -22,6 +23,18 @@ def test_demo_generates_imports_and_says_where_the_results_are(tmp_path: Path) -
     assert (workdir / "warehouse.duckdb").exists()
     truth = json.loads((workdir / "extract" / "ground_truth.json").read_text())
     assert set(truth["programmes"]) >= {"et-liv-i-balance", "sammen-om-min-vej", "rygestop"}
+
+    again = CliRunner().invoke(cli, args, env={"COLUMNS": "200"})  # its own folder is replaced
+    assert again.exit_code == 0, again.output
+    assert len(list((workdir / "import-reports").iterdir())) == 1
+
+
+def test_demo_refuses_a_folder_that_holds_other_files(tmp_path: Path) -> None:
+    (tmp_path / "warehouse.duckdb").write_text("a real warehouse, say")
+    result = CliRunner().invoke(cli, ["demo", "--workdir", str(tmp_path), "--persons", "100"])
+    assert result.exit_code == 1
+    assert "does not hold an earlier demo run" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["warehouse.duckdb"]
 
 
 def test_synth_with_faults_then_import_quarantines_exactly_the_manifest(tmp_path: Path) -> None:

@@ -77,7 +77,7 @@ def test_check_reports_the_line_and_a_fix(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["cohort", "check", str(path)])
     assert result.exit_code == 1
     assert f"{path}:5: 'E11' is not an SKS diagnosis prefix" in result.output
-    assert "Fix: SKS diagnosis codes are ICD-10 with a leading D: write 'DE11'" in result.output
+    assert "— SKS diagnosis codes are ICD-10 with a leading D: write 'DE11'" in result.output
 
 
 def test_build_on_a_missing_warehouse_says_to_import_first(tmp_path: Path) -> None:

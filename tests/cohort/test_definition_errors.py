@@ -90,7 +90,7 @@ def test_errors_name_the_line_and_a_fix(text: str, line: int, message: str, fix:
     assert (err.path, err.line) == ("def.yaml", line), str(err)
     assert message in err.message, str(err)
     assert fix in err.fix, str(err)
-    assert str(err).startswith(f"def.yaml:{line}: ") and " Fix: " in str(err)
+    assert str(err).startswith(f"def.yaml:{line}: ") and " — " in str(err)
 
 
 def test_a_definition_file_reports_its_path(tmp_path: Path) -> None:

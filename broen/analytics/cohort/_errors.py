@@ -12,7 +12,7 @@ class CohortError(BroenError):
 
 
 class CohortDefinitionError(CohortError):
-    """A cohort definition file is invalid: ``file:line: message. Fix: suggestion``."""
+    """A cohort definition file is invalid: ``file:line: message — suggestion`` (one sentence)."""
 
     def __init__(self, path: Path | str, line: int, message: str, fix: str) -> None:
         self.path = str(path)
@@ -20,4 +20,4 @@ class CohortDefinitionError(CohortError):
         self.message = message.rstrip(".")
         self.fix = fix.rstrip(".")
         end = "" if self.fix.endswith(("?", "!")) else "."
-        super().__init__(f"{self.path}:{line}: {self.message}. Fix: {self.fix}{end}")
+        super().__init__(f"{self.path}:{line}: {self.message} — {self.fix}{end}")

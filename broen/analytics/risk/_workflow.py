@@ -71,7 +71,7 @@ def cohort_members(
     names = members.select("cohort").unique().collect().to_dict(as_series=False)["cohort"]
     if cohort not in names:
         known = ", ".join(sorted(str(n) for n in names)) or "none"
-        raise ConfigurationError(f"There is no cohort {cohort!r}. Cohorts: {known}.")
+        raise ConfigurationError(f"There is no cohort {cohort!r} (cohorts: {known}).")
     chosen = members.filter(nw.col("cohort") == cohort)
     if month is not None:
         chosen = chosen.filter(month_number(nw.col("index_date")) <= month)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,12 +13,14 @@ import numpy as np
 import pyarrow as pa
 
 from broen.analytics._contract import TABLES
-from broen.analytics._municipalities import MUNICIPALITIES
+from broen.analytics._exceptions import ConfigurationError
 
-from ._calendar import Period, day_of, iso_of, iso_week_labels
+from . import _arguments
+from ._calendar import Period, iso_of, iso_week_labels
 from ._chunk import simulate_chunk
-from ._config import POPULATION_2020, ProgrammeEffects
+from ._config import ProgrammeEffects
 from ._faults import inject
+from ._output import staged_output
 from ._truth import GroundTruth
 from ._writer import ExtractWriter, aggregate, person_ids, to_table
 
@@ -36,23 +36,6 @@ class SynthResult:
     faults_json: Path | None
 
 
-def _population(municipalities: Sequence[int], persons: int | None) -> tuple[int, list[float]]:
-    unknown = [m for m in municipalities if m not in MUNICIPALITIES]
-    if unknown:
-        raise ValueError(f"not DST municipality codes: {unknown}")
-    if not municipalities:
-        raise ValueError("at least one municipality is needed")
-    if persons is None:
-        missing = [m for m in municipalities if m not in POPULATION_2020]
-        if missing:
-            raise ValueError(f"no population figure for {missing}: pass persons=")
-        weights = [float(POPULATION_2020[m]) for m in municipalities]
-        return int(sum(weights)), weights
-    if persons < 1:
-        raise ValueError("persons must be at least 1")
-    return persons, [float(POPULATION_2020.get(m, 40_000)) for m in municipalities]
-
-
 def generate_extract(
     out_dir: Path,
     *,
@@ -65,6 +48,7 @@ def generate_extract(
     file_format: Literal["parquet", "csv"] = "parquet",
     effects: ProgrammeEffects | None = None,
     chunk_persons: int = 50_000,
+    overwrite: bool = False,
     progress: Progress | None = None,
 ) -> SynthResult:
     """Write a synthetic register extract (contract v1) with known programme effects.
@@ -73,26 +57,67 @@ def generate_extract(
     ``extract.json``, one parquet part per chunk and table (or one CSV per table),
     ``ground_truth.json`` and, with ``faults``, ``faults.json``. Same seed and chunk size give
     identical files.
+
+    A folder ``out_dir`` that holds anything is refused unless ``overwrite``; then only those
+    files are replaced (an earlier run's, in either format), never other files in the folder.
+    The files appear only when the extract is complete: a failed run leaves the folder as it
+    was. Invalid arguments raise :class:`~broen.analytics.ConfigurationError` before anything
+    is written.
     """
     if file_format not in ("parquet", "csv"):
-        raise ValueError(f"file_format must be parquet or csv, not {file_format!r}")
+        raise ConfigurationError(f"The format must be parquet or csv, not {file_format!r}.")
     if chunk_persons < 1:
-        raise ValueError("chunk_persons must be at least 1")
-    effects = effects or ProgrammeEffects()
+        raise ConfigurationError(f"chunk_persons must be at least 1, not {chunk_persons}.")
+    _arguments.check_seed(seed)
     municipalities = [int(m) for m in municipalities]
-    total, weights = _population(municipalities, persons)
-    period = Period.of(start, end)
-    if period.end_day >= day_of(date.today().isoformat()):
-        raise ValueError(f"the period must end before today (ends {iso_of(period.end_day)})")
+    total, weights = _arguments.population(municipalities, persons)
+    period = _arguments.period(start, end)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in TABLES:  # remove what an earlier run wrote here
-        shutil.rmtree(out_dir / name, ignore_errors=True)
-        (out_dir / f"{name}.csv").unlink(missing_ok=True)
-    (out_dir / "faults.json").unlink(missing_ok=True)
+    with staged_output(out_dir, overwrite=overwrite) as work:
+        counts, wrote_faults = _write(
+            work,
+            _Plan(
+                total,
+                municipalities,
+                weights,
+                period,
+                seed,
+                faults,
+                file_format,
+                effects or ProgrammeEffects(),
+                chunk_persons,
+            ),
+            progress,
+        )
+    return SynthResult(
+        out_dir,
+        counts,
+        out_dir / "extract.json",
+        out_dir / "ground_truth.json",
+        out_dir / "faults.json" if wrote_faults else None,
+    )
 
-    writer = ExtractWriter(out_dir, file_format)
-    strings = faults or file_format == "csv"
+
+@dataclass(frozen=True)
+class _Plan:
+    """The checked arguments of one run."""
+
+    total: int
+    municipalities: list[int]
+    weights: list[float]
+    period: Period
+    seed: int
+    faults: bool
+    file_format: Literal["parquet", "csv"]
+    effects: ProgrammeEffects
+    chunk_persons: int
+
+
+def _write(out_dir: Path, plan: _Plan, progress: Progress | None) -> tuple[dict[str, int], bool]:
+    """Write the extract into ``out_dir``; return the rows per table and whether faults.json."""
+    total, chunk_persons, period, faults = plan.total, plan.chunk_persons, plan.period, plan.faults
+    writer = ExtractWriter(out_dir, plan.file_format)
+    strings = faults or plan.file_format == "csv"
     truth = GroundTruth()
     week_labels = tuple(iso_week_labels(period.weeks))
     manifest: list[dict[str, Any]] = []
@@ -102,14 +127,14 @@ def generate_extract(
     try:
         for c in range(n_chunks):
             n = min(chunk_persons, total - c * chunk_persons)
-            rng = np.random.default_rng(np.random.SeedSequence([seed, c]))
+            rng = np.random.default_rng(np.random.SeedSequence([plan.seed, c]))
             chunk = simulate_chunk(
                 rng,
                 n,
-                municipalities,
-                weights,
+                plan.municipalities,
+                plan.weights,
                 period,
-                effects,
+                plan.effects,
                 c,
                 c * chunk_persons,
                 total + c * chunk_persons,
@@ -124,7 +149,7 @@ def generate_extract(
             del chunk
             found: list[tuple[str, int, str]] = []
             if faults and c == 0:
-                arrow, found = inject(rng, arrow, period, municipalities[0])
+                arrow, found = inject(rng, arrow, period, plan.municipalities[0])
             for name, table in arrow.items():
                 if table.num_rows == 0:
                     continue
@@ -138,7 +163,7 @@ def generate_extract(
                 progress("persons", done, total)
     finally:
         writer.close()
-    if faults and file_format == "csv":
+    if faults and plan.file_format == "csv":
         # A record with the wrong number of fields, at the end of each file so that the rest of
         # the file stays readable in blocks.
         for name in TABLES:
@@ -147,26 +172,23 @@ def generate_extract(
                 manifest.append({"table": name, "file": rel, "row": row, "rule": "row.malformed"})
                 faulty[name] += 1
 
-    extract_json = out_dir / "extract.json"
     meta = {
         "period_start": iso_of(period.start_day),
         "period_end": iso_of(period.end_day),
         "description": (
             f"Synthetic population of {total} persons in municipalities "
-            f"{', '.join(str(m) for m in municipalities)} (broen synth, contract v1)"
+            f"{', '.join(str(m) for m in plan.municipalities)} (broen synth, contract v1)"
         ),
         "source": "broen-synth",
-        "seed": seed,
+        "seed": plan.seed,
     }
-    extract_json.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    truth_json = out_dir / "ground_truth.json"
-    truth_json.write_text(json.dumps(truth.to_json(seed, effects), indent=1) + "\n", "utf-8")
-    faults_json = None
+    (out_dir / "extract.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    truth_doc = truth.to_json(plan.seed, plan.effects)
+    (out_dir / "ground_truth.json").write_text(json.dumps(truth_doc, indent=1) + "\n", "utf-8")
     if faults:
-        faults_json = out_dir / "faults.json"
         doc = {
             "rows": manifest,
             "counts": {t: {"rows": writer.rows[t], "faulty": faulty[t]} for t in TABLES},
         }
-        faults_json.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    return SynthResult(out_dir, dict(writer.rows), extract_json, truth_json, faults_json)
+        (out_dir / "faults.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    return dict(writer.rows), faults
