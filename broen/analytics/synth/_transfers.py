@@ -265,10 +265,12 @@ def paint(
 
 
 def valid_weeks(persons: Persons, period: Period, who: IntArray) -> BoolArray:
-    """Weeks in which a person can have a transfer: 16+, Monday before leaving."""
+    """Weeks in which a person can have a transfer: 16+ on the Monday, and the Thursday (the day
+    that places a week in a month) on or before the day of death, on which a person is alive as
+    in CPR, and before moving out."""
     thu = period.weeks[None, :]
     age16 = persons.birth[who, None] + int(16 * DAYS_PER_YEAR)
-    return (thu - 3 >= age16) & (thu - 3 < persons.exit[who, None])
+    return (thu - 3 >= age16) & (thu <= persons.death[who, None]) & (thu < persons.moved[who, None])
 
 
 def amounts(

@@ -112,7 +112,8 @@ def world_metrics(
     counted = (
         (age >= 16)
         & (age < 65)
-        & (thu < persons.exit[who, None])
+        & (thu <= persons.death[who, None])  # alive on the day of death, as in CPR
+        & (thu < persons.moved[who, None])
         & (thu >= persons.birth[who, None])
     )
     supporting = (state == 0) | np.isin(state, SELF_SUPPORTING)
