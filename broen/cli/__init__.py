@@ -3,7 +3,7 @@
 Each command parses its options, calls the library and prints the result with rich. A
 :class:`~broen.analytics.BroenError` (a problem the user can fix) or an :class:`OSError` (a path
 that cannot be used) is printed as one sentence with exit code 1; usage errors exit with 2
-(click). Exit codes are listed in docs/cli.md; ``BROEN_DEBUG=1`` shows tracebacks.
+(click). Exit codes are listed in docs/cli.md; ``BROEN_TRACEBACK=1`` shows tracebacks.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A :class:`~broen.analytics.BroenError` (a problem the user can fix) and an :class:`OSError` (a
 path the user gave that cannot be used: permission denied, not a folder, disk full) end in one
 sentence and exit code 1. Anything else is a bug and keeps its traceback. With
-``BROEN_DEBUG=1`` the one-sentence errors show their traceback too, for a bug report.
+``BROEN_TRACEBACK=1`` the one-sentence errors show their traceback too, for a bug report.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import click
 from broen import __version__
 from broen.analytics import BroenError
 
-DEBUG_ENV = "BROEN_DEBUG"
+DEBUG_ENV = "BROEN_TRACEBACK"  # not BROEN_DEBUG: that is the web app's DEBUG setting
 
 # What to do about an OSError, by errno; the operating system's own text says what happened.
 _OS_HINTS: dict[int, str] = {
@@ -48,7 +48,7 @@ class _Group(click.Group):
     """Turns the user's errors into one sentence and exit code 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
+        debug = os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true")
         try:
             return super().invoke(ctx)
         except BroenError as err:

@@ -359,7 +359,7 @@ def test_every_command_has_bad_argument_cases() -> None:
 def test_bad_arguments_end_in_one_sentence(bad: Case, world: World, tmp_path: Path) -> None:
     argv = [a for a in bad.argv(world, tmp_path) if a]
     before = _snapshot(world.root)
-    result = CliRunner().invoke(cli, argv, env={"COLUMNS": "200", "BROEN_DEBUG": None})
+    result = CliRunner().invoke(cli, argv, env={"COLUMNS": "200", "BROEN_TRACEBACK": None})
     shown = result.output + result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit), shown
     assert "Traceback" not in shown
@@ -371,9 +371,9 @@ def test_bad_arguments_end_in_one_sentence(bad: Case, world: World, tmp_path: Pa
 
 def _broen(*args: str, cwd: Path, debug: bool = False) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200"}
-    env.pop("BROEN_DEBUG", None)
+    env.pop("BROEN_TRACEBACK", None)
     if debug:
-        env["BROEN_DEBUG"] = "1"
+        env["BROEN_TRACEBACK"] = "1"
     script = Path(sys.executable).with_name("broen")
     return subprocess.run(
         [str(script), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
