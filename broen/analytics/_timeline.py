@@ -21,12 +21,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from broen.analytics._contract import TRANSFER_STATES
 from broen.analytics._cpr import is_cpr_shaped
@@ -34,6 +32,9 @@ from broen.analytics._exceptions import ConfigurationError
 from broen.analytics._paths import path_in
 from broen.analytics._privacy import PrivacyError
 from broen.analytics._warehouse import connect, has_table
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DEFAULT_TIMELINE_DIR = Path("broen-data") / "timeline"
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
@@ -284,6 +285,10 @@ def timeline(
 
 def plot(tl: Timeline, language: str = "da") -> Figure:
     """Stacked monthly cost by sector with markers; transfer income below."""
+    # matplotlib loads here, not with the module: every command would pay for it otherwise.
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     fig = Figure(figsize=(12, 6), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
     x = [pd.Timestamp(m) for m in tl.months["month"]]

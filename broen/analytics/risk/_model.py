@@ -6,7 +6,7 @@ months, validates on the later ones against a cost-ranking baseline and keeps ag
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,11 +43,8 @@ from broen.analytics.risk._metrics import (
     evaluate,
     roc_auc,
 )
+from broen.analytics.risk._names import MODELS, TARGETS, ModelKind, Target
 
-Target = Literal["acute_admission", "top5_cost"]
-ModelKind = Literal["hist_gradient_boosting", "logistic"]
-TARGETS: tuple[str, ...] = ("acute_admission", "top5_cost")
-MODELS: tuple[str, ...] = ("hist_gradient_boosting", "logistic")
 TOP_COST_SHARE = 0.05
 FloatArray = npt.NDArray[np.float64]
 

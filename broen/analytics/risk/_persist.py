@@ -37,7 +37,8 @@ from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 from broen import __version__
 from broen.analytics._exceptions import ConfigurationError
 from broen.analytics.risk._metrics import CalibrationBin, Metrics
-from broen.analytics.risk._model import MODELS, TARGETS, RiskModel, _signed_log1p
+from broen.analytics.risk._model import RiskModel, _signed_log1p
+from broen.analytics.risk._names import MODELS, TARGETS
 
 # 2: reasons are Shapley values over the reason groups (reason_permutations)
 # 3: skops instead of pickle; metadata in broen.json

@@ -29,11 +29,11 @@ from broen.analytics.risk._features import (
     month_number,
     parse_month,
 )
-from broen.analytics.risk._model import TARGETS, ModelKind, RiskModel, Target
+from broen.analytics.risk._model import RiskModel
+from broen.analytics.risk._names import DEFAULT_RISK_DIR, TARGETS, ModelKind, Target
 from broen.analytics.risk._persist import load_model, save_model
 from broen.analytics.risk._report import write_report
 
-DEFAULT_RISK_DIR = Path("broen-data") / "risk"
 REASONS = 3
 
 
