@@ -43,3 +43,16 @@ lock: $(UV)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) broen-data .pytest_cache .mypy_cache .ruff_cache
+
+# Property suite, long profile: thousands of fresh examples per property (see docs/testing.md).
+PROPERTY_TESTS := tests/warehouse/test_properties.py tests/warehouse/test_properties_fatal.py \
+	tests/warehouse/test_properties_parquet.py tests/warehouse/test_reference_csv.py
+test-long: $(VENV)/.synced
+	BROEN_HYPOTHESIS_PROFILE=long $(BIN)/pytest -n 2 -q $(PROPERTY_TESTS)
+
+# Coverage-guided fuzzing of the CSV and Parquet readers, FUZZ_SECONDS per harness.
+FUZZ_SECONDS ?= 300
+fuzz: $(VENV)/.synced
+	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS)
+
+.PHONY: test-long fuzz

@@ -67,15 +67,14 @@ class RereadCsv(Exception):
 
 def header_names(path: Path, encoding: str, sep: str) -> list[str]:
     """The header's column names as written (only a BOM removed)."""
-    with path.open("r", encoding=encoding, newline="") as fh:
+    # utf-8-sig: a byte-order mark is not part of the first name, which may be quoted.
+    text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    with path.open("r", encoding=text_encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=sep, strict=True)
         try:
-            names = next(reader)
+            return next(reader)
         except (StopIteration, csv.Error):
             return []
-    if names:
-        names[0] = names[0].lstrip("\ufeff")
-    return names
 
 
 def read_csv_chunks(

@@ -286,9 +286,7 @@ def _detect_dialect(path: Path, options: DialectOptions) -> CsvDialect:
     encoding = declared or ("utf-8" if utf8_ok else "cp1252")
     if encoding == "cp1252":
         _check_cp1252(path)
-    with path.open("rb") as fh:
-        first_line = fh.readline().decode(encoding, errors="replace").lstrip("\ufeff")
-    sep = options.sep or _guess_separator(path, first_line)
+    sep = options.sep or _guess_separator(path, _first_line(path, encoding))
     given = frozenset(
         name
         for name, value in (
@@ -299,6 +297,12 @@ def _detect_dialect(path: Path, options: DialectOptions) -> CsvDialect:
         if value is not None
     )
     return CsvDialect(encoding=encoding, sep=sep, decimal=options.decimal, bom=bom, given=given)
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    """The header line, ended by LF, CRLF or a lone CR (old Mac files)."""
+    with path.open("r", encoding=encoding, errors="replace", newline=None) as fh:
+        return fh.readline().lstrip("\ufeff")
 
 
 def _refuse_utf16(path: Path, head: bytes) -> None:

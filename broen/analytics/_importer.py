@@ -172,10 +172,17 @@ def import_extract(
             with transaction(con):
                 _load(con, extract, headers, report, ctx, consent, progress)
         finally:
-            for name in ("stg", "checked", "ref_persons", "ref_contacts"):
-                con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+            _drop_temporary_tables(con)
     _write_report(report, warehouse.parent / "import-reports" / f"{report.batch_id}.json")
     return report
+
+
+def _drop_temporary_tables(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        for name in ("stg", "checked", "ref_persons", "ref_contacts"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    except duckdb.Error:
+        pass  # an invalidated database (see _sql.transaction) drops its temporary tables anyway
 
 
 def _write_report(report: ImportReport, path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from broen.analytics._contract import Table
@@ -119,10 +120,7 @@ def stage_file(
     meta = f"{file_no}, {literal(source.relpath)}"
     try:
         if source.format == "parquet":
-            con.execute(
-                f"INSERT INTO stg SELECT {select}, {meta}, src.file_row_number + 1 "
-                f"FROM read_parquet({literal(str(source.path))}, file_row_number = true) src"
-            )
+            _stage_parquet(con, source, columns, select, meta)
             return False
         _stage_csv(con, table, file_no, source, columns, report, batch_id, select, meta)
     except duckdb.Error as err:
@@ -131,6 +129,35 @@ def stage_file(
     assert source.dialect is not None
     report.dialect = source.dialect.describe("," if comma else ".")
     return comma
+
+
+def _stage_parquet(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    columns: FileColumns,
+    select: str,
+    meta: str,
+    batch_rows: int = 1 << 17,
+) -> None:
+    """Read a Parquet file with pyarrow, batch by batch, and stage it.
+
+    pyarrow, not DuckDB's reader: pyarrow refuses a damaged file with an error, where DuckDB
+    can fail with an internal error that invalidates the whole database instance.
+    """
+    wanted = sorted(set(columns.mapping.values()), key=columns.names.index)
+    done = 0
+    try:
+        parquet = pq.ParquetFile(source.path)
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=wanted):
+            rows = pa.array(range(done + 1, done + batch.num_rows + 1), type=pa.int64())
+            con.register("src_batch", batch.append_column("_row", rows))
+            con.execute(f"INSERT INTO stg SELECT {select}, {meta}, src._row FROM src_batch src")
+            con.unregister("src_batch")
+            done += batch.num_rows
+    except (pa.ArrowException, OSError, ValueError) as err:
+        raise ExtractError(
+            f"{source.relpath} cannot be read as Parquet: {str(err).splitlines()[0]}"
+        ) from err
 
 
 def _stage_csv(
@@ -193,7 +220,8 @@ def decide_decimal(
 
     A file whose numbers hold points only is read with a point, commas only with a comma, and
     neither with the usual mark for its separator. A file with both is refused: guessing would
-    change values by a factor of a hundred or a thousand.
+    change values by a factor of a hundred or a thousand. Only the cells of well-formed records
+    count, and a cell holding both marks counts for neither (it is an error under both).
     """
     dialect = source.dialect
     assert dialect is not None
@@ -203,10 +231,12 @@ def decide_decimal(
     if not numeric:
         return dialect.sep == ";"
     evidence = []
-    for mark in (".", ","):
+    for mark, other in ((".", ","), (",", ".")):
+        # A cell with both marks (1,234.5) is wrong either way: it tells nothing.
         parts = " UNION ALL ".join(
             f"SELECT {literal(c)} AS col, {quote(c)} AS v, _row FROM stg "
-            f"WHERE _file_no = {file_no} AND contains({quote(c)}, {literal(mark)})"
+            f"WHERE _file_no = {file_no} AND contains({quote(c)}, {literal(mark)}) "
+            f"AND NOT contains({quote(c)}, {literal(other)})"
             for c in numeric
         )
         row = con.execute(f"SELECT col, v, _row FROM ({parts}) ORDER BY _row LIMIT 1").fetchall()

@@ -68,8 +68,10 @@ def _in(values: object) -> str:
     return "(" + ", ".join(_lit(str(v)) for v in values) + ")"  # type: ignore[attr-defined]
 
 
-DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-DATETIME_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
+# Years 0001-9999 (DuckDB would read 0000 as 1 BC); hours 00-23 (it reads 24:00 as the next
+# day's midnight); at most six decimals of a second (it would cut the seventh and later).
+DATE_RE = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-[0-9]{2}-[0-9]{2}"
+DATETIME_RE = DATE_RE + r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?)?"
 INTEGER_RE = r"[+-]?[0-9]+(\.0+)?"
 NUMBER_RE = r"[+-]?([0-9]+|[0-9]+\.[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 TRUE_VALUES = ("true", "1")
