@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from broen.analytics._contract import Table
@@ -20,6 +19,7 @@ from broen.analytics._csv import ReadMode, RereadCsv, read_csv_chunks
 from broen.analytics._exceptions import ExtractError
 from broen.analytics._extract import SourceFile, csv_header
 from broen.analytics._sql import literal, quote
+from broen.analytics._warehouse import OFFLINE
 
 
 @dataclass(frozen=True)
@@ -111,16 +111,18 @@ def stage_file(
     """Stage one file into ``stg``; quarantine its malformed records. Returns whether the file
     is written with a decimal comma."""
     report.ignored_columns = columns.ignored
+    # Each column named as in the contract: the Parquet path streams them by name.
     select = ", ".join(
-        f"NULLIF(trim(CAST(src.{quote(columns.mapping[c.name])} AS VARCHAR), ' \t'), '')"
+        f"NULLIF(trim(CAST(src.{quote(columns.mapping[c.name])} AS VARCHAR), ' \t'), '') "
+        f"AS {quote(c.name)}"
         if c.name in columns.mapping
-        else "NULL"
+        else f"CAST(NULL AS VARCHAR) AS {quote(c.name)}"
         for c in table.columns
     )
     meta = f"{file_no}, {literal(source.relpath)}"
     try:
         if source.format == "parquet":
-            _stage_parquet(con, source, columns, select, meta)
+            _stage_parquet(con, table, source, select, meta)
             return False
         _stage_csv(con, table, file_no, source, columns, report, batch_id, select, meta)
     except duckdb.Error as err:
@@ -133,31 +135,35 @@ def stage_file(
 
 def _stage_parquet(
     con: duckdb.DuckDBPyConnection,
+    table: Table,
     source: SourceFile,
-    columns: FileColumns,
     select: str,
     meta: str,
     batch_rows: int = 1 << 17,
 ) -> None:
-    """Read a Parquet file with pyarrow, batch by batch, and stage it.
+    """Read a Parquet file in a scratch DuckDB instance and stream it into ``stg``.
 
-    pyarrow, not DuckDB's reader: pyarrow refuses a damaged file with an error, where DuckDB
-    can fail with an internal error that invalidates the whole database instance.
+    DuckDB reads Parquet fastest, but a damaged file can make it fail with an internal error
+    that invalidates its whole database instance; in a scratch instance that harms nothing, and
+    the warehouse's connection gets an ordinary error and rolls back.
     """
-    wanted = sorted(set(columns.mapping.values()), key=columns.names.index)
-    done = 0
+    scratch = duckdb.connect(":memory:", config=dict(OFFLINE))
     try:
-        parquet = pq.ParquetFile(source.path)
-        for batch in parquet.iter_batches(batch_size=batch_rows, columns=wanted):
-            rows = pa.array(range(done + 1, done + batch.num_rows + 1), type=pa.int64())
-            con.register("src_batch", batch.append_column("_row", rows))
-            con.execute(f"INSERT INTO stg SELECT {select}, {meta}, src._row FROM src_batch src")
-            con.unregister("src_batch")
-            done += batch.num_rows
-    except (pa.ArrowException, OSError, ValueError) as err:
+        relation = scratch.sql(
+            f"SELECT {select}, src.file_row_number + 1 AS _row "
+            f"FROM read_parquet({literal(str(source.path))}, file_row_number = true) src"
+        )
+        con.register("src_batch", relation.to_arrow_reader(batch_rows))
+        staged = ", ".join(f"src.{quote(c.name)}" for c in table.columns)
+        con.execute(f"INSERT INTO stg SELECT {staged}, {meta}, src._row FROM src_batch src")
+    except duckdb.Error as err:
         raise ExtractError(
-            f"{source.relpath} cannot be read as Parquet: {str(err).splitlines()[0]}"
+            f"{source.relpath} cannot be read as Parquet (is it damaged?): "
+            f"{str(err).splitlines()[0]}"
         ) from err
+    finally:
+        con.unregister("src_batch")
+        scratch.close()
 
 
 def _stage_csv(
