@@ -8,7 +8,9 @@ import duckdb
 from click.testing import CliRunner
 
 from broen.cli import cli
-from tests.warehouse.helpers import persons_csv, write
+from tests.warehouse.helpers import cpr_shaped, persons_csv, write
+
+CPR = cpr_shaped(1, 1, 90, 1234, hyphen=False)
 
 
 def _batches(warehouse: Path) -> int:
@@ -49,7 +51,7 @@ def test_a_report_path_that_cannot_be_written_exits_4_with_the_batch_committed(
 
 def test_the_refusal_flags_are_passed_to_the_import(tmp_path: Path) -> None:
     root = tmp_path / "x"
-    persons_csv(root, "0101901234,1990-01-01,F,360")
+    persons_csv(root, f"{CPR},1990-01-01,F,360")
     warehouse = tmp_path / "w.duckdb"
     args = ["import", str(root), "--warehouse", str(warehouse)]
     refused = CliRunner().invoke(cli, args)
@@ -58,7 +60,7 @@ def test_the_refusal_flags_are_passed_to_the_import(tmp_path: Path) -> None:
     assert not warehouse.exists() or _batches(warehouse) == 0
     assert CliRunner().invoke(cli, [*args, "--allow-cpr"]).exit_code == 0
     copy = tmp_path / "y"
-    persons_csv(copy, "0101901234,1990-01-01,F,360")
+    persons_csv(copy, f"{CPR},1990-01-01,F,360")
     write(copy, "extract.json", '{"description": "a copy"}')
     repeat = CliRunner().invoke(
         cli, ["import", str(copy), "--warehouse", str(warehouse), "--allow-cpr"]

@@ -77,7 +77,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="work directory (default: a new temp dir)")
     parser.add_argument("--rss-limit-mb", type=int, default=4096)
     parser.add_argument(
-        "--ignore", default="", help="known crashes to look past, e.g. duckdb-internal"
+        "--ignore", default="", help="known crashes to look past: names in harness.KNOWN_CRASHES"
     )
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="broen-fuzz-"))

@@ -10,6 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tests.fuzz.harness import EVENT_TABLES
+from tests.warehouse.helpers import cpr_shaped
+
+CPR = cpr_shaped(1, 1, 60, 1234)  # built here: the repository holds no CPR-shaped literal
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-extract"
 
@@ -34,7 +37,7 @@ def csv_seeds() -> list[bytes]:
     ).encode("cp1252")
     quoted = (
         '\ufeff"Person_ID"|" Birth_Date "|SEX|municipality|cpr\r'
-        '"a""1"|1960-01-01|F|360|"010160-1234"\r'
+        f'"a""1"|1960-01-01|F|360|"{CPR}"\r'
         '"two\nlines"|1970-06-30|M|+376|"x"\r'
         'cut|1970-06-30|M|376|"open'
     ).encode()
@@ -64,7 +67,7 @@ def parquet_seeds() -> list[bytes]:
             "municipality": pa.array([360, 376, 2**40, None], pa.int64()),
             "lives_alone": [True, None, False, True],
             "death_date": pa.array([None, date(2023, 1, 1), None, None], pa.date32()),
-            "cpr": ["010160-1234", None, "x", "y"],
+            "cpr": [CPR, None, "x", "y"],
         }
     )
     strings = pa.table(

@@ -38,3 +38,8 @@ def quarantine(warehouse: Path) -> list[tuple[str, str, int, str, str | None, st
         return con.execute(
             'SELECT table_name, file, "row", rule, "column", value FROM quarantine ORDER BY ALL'
         ).fetchall()
+
+
+def cpr_shaped(day: int, month: int, yy: int, serial: int, *, hyphen: bool = True) -> str:
+    """A string shaped like a CPR number, built at test time: the repository holds none."""
+    return f"{day:02d}{month:02d}{yy:02d}{'-' if hyphen else ''}{serial:04d}"

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from hypothesis import strategies as st
 
 from broen.analytics import TABLES, DialectOptions
+from tests.warehouse.helpers import cpr_shaped
 
 TODAY = date(2026, 11, 23)
 PERIOD_START = date(2016, 1, 1)
@@ -640,7 +641,13 @@ def csv_file(
     return CsvFile(table, f"{table}.csv", data, d, layout.unknown)
 
 
-CPR_SHAPED = ("010160-1234", "0101601234", "311299-4321", "3112991234", "150875-0001")
+CPR_SHAPED = (
+    cpr_shaped(1, 1, 60, 1234),
+    cpr_shaped(1, 1, 60, 1234, hyphen=False),
+    cpr_shaped(31, 12, 99, 4321),
+    cpr_shaped(31, 12, 99, 1234, hyphen=False),
+    cpr_shaped(15, 8, 75, 1),
+)
 
 
 @st.composite

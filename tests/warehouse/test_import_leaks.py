@@ -10,11 +10,11 @@ import duckdb
 import pytest
 
 from broen.analytics import ExtractError, WarehouseError, connect, import_extract
-from tests.warehouse.helpers import persons_csv, snapshot, write
+from tests.warehouse.helpers import cpr_shaped, persons_csv, snapshot, write
 
 TODAY = date(2026, 11, 23)
 # Shaped like a CPR number (a real day and month) but generated for the test, never a person's.
-CPR_SHAPED = "0101901234"
+CPR_SHAPED = cpr_shaped(1, 1, 90, 1234, hyphen=False)
 
 
 def _dump(warehouse: Path) -> str:
@@ -60,7 +60,9 @@ def test_a_malformed_row_keeps_its_text_when_the_file_has_only_contract_columns(
     assert raw == [("a2,1960-01-01,F",)]
 
 
-@pytest.mark.parametrize("person_id", [CPR_SHAPED, "010190-1234", "290200-1234"])
+@pytest.mark.parametrize(
+    "person_id", [CPR_SHAPED, cpr_shaped(1, 1, 90, 1234), cpr_shaped(29, 2, 0, 1234)]
+)
 def test_cpr_shaped_person_ids_are_refused_unless_allowed(tmp_path: Path, person_id: str) -> None:
     root = tmp_path / "x"
     persons_csv(root, f"{person_id},1990-01-01,F,360", "a2,1960-01-01,F,360")
@@ -83,7 +85,15 @@ def test_cpr_shaped_ids_in_an_event_table_are_refused_too(tmp_path: Path) -> Non
         import_extract(root, warehouse=tmp_path / "w.duckdb", today=TODAY)
 
 
-@pytest.mark.parametrize("person_id", ["3201901234", "0113901234", "01019012345", "a101901234"])
+@pytest.mark.parametrize(
+    "person_id",
+    [
+        cpr_shaped(32, 1, 90, 1234, hyphen=False),  # no 32nd day
+        cpr_shaped(1, 13, 90, 1234, hyphen=False),  # no 13th month
+        cpr_shaped(1, 1, 90, 1234, hyphen=False) + "5",  # eleven digits
+        "a" + cpr_shaped(1, 1, 90, 1234, hyphen=False)[1:],
+    ],
+)
 def test_ids_that_only_resemble_cpr_numbers_are_accepted(tmp_path: Path, person_id: str) -> None:
     root = tmp_path / "x"
     persons_csv(root, f"{person_id},1990-01-01,F,360")

@@ -15,6 +15,7 @@ from pathlib import Path
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.warehouse.helpers import cpr_shaped
 from tests.warehouse.properties_check import assert_imports_as_expected, outcome, workdir
 from tests.warehouse.properties_settings import profile
 from tests.warehouse.properties_strategies import (
@@ -49,7 +50,12 @@ def test_a_persons_file_alone_loads_as_the_reference_reads_it(
 
 
 CPR_COLUMN_VALUES = st.sampled_from(
-    ["010160-1234", "0101601234", " 311299-4321 ", "CPR 0101601234"]
+    [
+        cpr_shaped(1, 1, 60, 1234),
+        cpr_shaped(1, 1, 60, 1234, hyphen=False),
+        f" {cpr_shaped(31, 12, 99, 4321)} ",
+        f"CPR {cpr_shaped(1, 1, 60, 1234, hyphen=False)}",
+    ]
 )
 
 
