@@ -306,8 +306,14 @@ def _first_line(path: Path, encoding: str) -> str:
 
 
 def _refuse_utf16(path: Path, head: bytes) -> None:
-    """UTF-16 text is mostly zero bytes between ASCII letters; say so instead of failing later."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(0) > len(head) // 4:
+    """UTF-16 text is ASCII letters with a zero byte beside each, on one side only: say so
+    instead of failing later. (A UTF-8 file may hold zero bytes too, but not in that pattern.)"""
+    even, odd = head[0::2], head[1::2]
+    alternating = len(head) >= 8 and any(
+        zeros.count(0) >= 0.4 * len(zeros) and others.count(0) <= 0.05 * len(others)
+        for zeros, others in ((even, odd), (odd, even))
+    )
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or alternating:
         raise ExtractError(
             f"{path.name} is UTF-16 text (or not text at all), which the register extract format "
             "does not allow: save it again as CSV UTF-8 (in Excel: 'CSV UTF-8 (kommasepareret)')."

@@ -265,3 +265,17 @@ def test_parquet_values_keep_their_type_and_non_finite_numbers_are_rejected(
     assert got == [(1, 9223372036854775807, 0.1), (4, 1, 1e-300), (5, 1, 312.45), (6, None, 5.0)]
     rejected = sorted((r[2], r[3]) for r in quarantine(warehouse))
     assert rejected == [(2, "type.number"), (3, "type.number")]
+
+
+def test_zero_bytes_in_a_utf8_cell_are_a_value_not_utf16(tmp_path: Path) -> None:
+    # Found by the long property run: a cell of zero bytes was taken for UTF-16.
+    root = tmp_path / "x"
+    persons_csv(root)
+    write(
+        root,
+        "programme_episodes.csv",
+        "episode_id,person_id,programme,referral_date,status,stratum\n"
+        f"e1,a1,rygestop,2021-01-01,referred,{chr(0) * 3000}\n",
+    )
+    warehouse = _import(root, tmp_path)
+    assert _rows(warehouse, "SELECT length(stratum) FROM programme_episodes") == [(3000,)]
