@@ -14,9 +14,11 @@ from broen.analytics._exceptions import (
 from broen.analytics._extract import DialectOptions
 from broen.analytics._importer import ImportReport, import_extract
 from broen.analytics._keys import generate_key, key_fingerprint, load_key
+from broen.analytics._privacy import SMALL_CELL, suppress
 from broen.analytics._pseudonymise import PseudonymisationReport, pseudonymise_extract
 from broen.analytics._rules import RULES
 from broen.analytics._staging import FileReport
+from broen.analytics._timeline import Timeline, month_range, timeline, write_timeline_html
 from broen.analytics._warehouse import (
     WAREHOUSE_ENV,
     QuarantinedRow,
@@ -30,6 +32,7 @@ from broen.analytics._warehouse import (
 __all__ = [
     "CONTRACT_VERSION",
     "RULES",
+    "SMALL_CELL",
     "TABLES",
     "WAREHOUSE_ENV",
     "BroenError",
@@ -41,6 +44,7 @@ __all__ = [
     "KeyFileError",
     "PseudonymisationReport",
     "QuarantinedRow",
+    "Timeline",
     "WarehouseError",
     "WarehouseInfo",
     "connect",
@@ -49,7 +53,11 @@ __all__ = [
     "import_extract",
     "key_fingerprint",
     "load_key",
+    "month_range",
     "pseudonymise_extract",
     "quarantined_rows",
+    "suppress",
+    "timeline",
     "warehouse_info",
+    "write_timeline_html",
 ]

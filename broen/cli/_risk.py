@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from broen.analytics import risk
-from broen.analytics._privacy import suppress
+from broen.analytics import risk, suppress
 from broen.cli._app import cli
 from broen.cli._commands import _month, warehouse_option
 from broen.cli._render import console

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from broen.analytics import ConfigurationError
-from broen.analytics._timeline import month_range, timeline, write_timeline_html
+from broen.analytics import ConfigurationError, month_range, timeline, write_timeline_html
 from broen.cli._app import cli
 from broen.cli._commands import _month, warehouse_option
 from broen.cli._render import console
