@@ -27,7 +27,7 @@ from broen.analytics._contract import (
 )
 from broen.analytics._municipalities import MUNICIPALITIES
 from broen.analytics._rules import RULE_ORDER, RULES
-from broen.analytics._sql import quote
+from broen.analytics._sql import literal, quote
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,8 @@ class CheckContext:
         return f"(CASE WHEN s._file_no IN ({files}) THEN {swapped} ELSE {cell} END)"
 
 
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _in(values: object) -> str:
-    return "(" + ", ".join(_lit(str(v)) for v in values) + ")"  # type: ignore[attr-defined]
+    return "(" + ", ".join(literal(str(v)) for v in values) + ")"  # type: ignore[attr-defined]
 
 
 # Years 0001-9999 (DuckDB would read 0000 as 1 BC); hours 00-23 (it reads 24:00 as the next
@@ -109,20 +105,22 @@ def _type_condition(column: Column, c: str, ctx: CheckContext) -> str | None:
         case "integer":
             # Beyond 64 bits the cast gives null: out of range is a type error, never a null.
             return (
-                f"(NOT regexp_full_match({ctx.number_text(c)}, {_lit(INTEGER_RE)}) "
+                f"(NOT regexp_full_match({ctx.number_text(c)}, {literal(INTEGER_RE)}) "
                 f"OR {typed(column, ctx)} IS NULL)"
             )
         case "number":
             value = typed(column, ctx)
             return (
-                f"(NOT regexp_full_match({ctx.number_text(c)}, {_lit(NUMBER_RE)}) "
+                f"(NOT regexp_full_match({ctx.number_text(c)}, {literal(NUMBER_RE)}) "
                 f"OR coalesce(NOT isfinite({value}), true))"
             )
         case "date":
-            return f"(NOT regexp_full_match({c}, {_lit(DATE_RE)}) OR TRY_CAST({c} AS DATE) IS NULL)"
+            return (
+                f"(NOT regexp_full_match({c}, {literal(DATE_RE)}) OR TRY_CAST({c} AS DATE) IS NULL)"
+            )
         case "datetime":
             return (
-                f"(NOT regexp_full_match({c}, {_lit(DATETIME_RE)}) "
+                f"(NOT regexp_full_match({c}, {literal(DATETIME_RE)}) "
                 f"OR TRY_CAST(replace({c}, 'T', ' ') AS TIMESTAMP) IS NULL)"
             )
         case "bool":
@@ -164,7 +162,7 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
             add(
                 rule,
                 col.name,
-                f"{c} IS NOT NULL AND NOT regexp_full_match({c}, {_lit(col.pattern)})",
+                f"{c} IS NOT NULL AND NOT regexp_full_match({c}, {literal(col.pattern)})",
             )
         if col.type == "week":
             weeks_in_year = f"weekofyear(make_date(TRY_CAST(substr({c}, 1, 4) AS INTEGER), 12, 28))"
@@ -199,7 +197,7 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
     if table.name == "measurements":
         value = typed(cols["value"], ctx)
         parts = [
-            f"WHEN {_lit(kind)} THEN NOT ({value} BETWEEN {lo} AND {hi})"
+            f"WHEN {literal(kind)} THEN NOT ({value} BETWEEN {lo} AND {hi})"
             for kind, (lo, hi) in MEASUREMENT_RANGES.items()
         ]
         cond = f"CASE s.kind {' '.join(parts)} ELSE false END"
@@ -214,7 +212,7 @@ def checks_for(table: Table, ctx: CheckContext) -> list[Check]:
         for instrument, ranges in QUESTIONNAIRE_RANGES.items():
             (ilo, ihi), (slo, shi) = ranges["item"], ranges["score"]
             parts.append(
-                f"WHEN {_lit(instrument)} THEN CASE WHEN s.item = 'score' "
+                f"WHEN {literal(instrument)} THEN CASE WHEN s.item = 'score' "
                 f"THEN NOT ({value} BETWEEN {slo} AND {shi}) "
                 f"ELSE NOT ({value} BETWEEN {ilo} AND {ihi}) END"
             )

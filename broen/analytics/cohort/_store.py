@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from broen.analytics._exceptions import WarehouseError
+from broen.analytics._sql import transaction
 from broen.analytics._warehouse import connect, default_warehouse_path
 from broen.analytics.cohort._definitions import find_definition
 from broen.analytics.cohort._evaluate import AttritionStep, CohortResult, evaluate_cohort
@@ -82,50 +83,46 @@ def build_cohort(
 def _store(con: duckdb.DuckDBPyConnection, result: CohortResult, built_at: datetime) -> None:
     d = result.definition
     con.register("_broen_members", result.members.to_native())
-    con.execute("BEGIN TRANSACTION")
     try:
-        for table in ("cohorts", "cohort_members", "cohort_attrition"):
-            con.execute(f"DELETE FROM {table} WHERE cohort = ?", [d.name])
-        con.execute(
-            "INSERT INTO cohort_members SELECT ?, person_id, index_date FROM _broen_members "
-            "ORDER BY person_id, index_date",
-            [d.name],
-        )
-        con.executemany(
-            "INSERT INTO cohort_attrition VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+        with transaction(con):
+            for table in ("cohorts", "cohort_members", "cohort_attrition"):
+                con.execute(f"DELETE FROM {table} WHERE cohort = ?", [d.name])
+            con.execute(
+                "INSERT INTO cohort_members SELECT ?, person_id, index_date FROM _broen_members "
+                "ORDER BY person_id, index_date",
+                [d.name],
+            )
+            con.executemany(
+                "INSERT INTO cohort_attrition VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [
+                        d.name,
+                        s.step,
+                        s.criterion,
+                        s.persons_before,
+                        s.persons_kept,
+                        s.persons_removed,
+                        s.rows_before,
+                        s.rows_kept,
+                        s.rows_removed,
+                        s.note or None,
+                    ]
+                    for s in result.attrition
+                ],
+            )
+            con.execute(
+                "INSERT INTO cohorts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     d.name,
-                    s.step,
-                    s.criterion,
-                    s.persons_before,
-                    s.persons_kept,
-                    s.persons_removed,
-                    s.rows_before,
-                    s.rows_kept,
-                    s.rows_removed,
-                    s.note or None,
-                ]
-                for s in result.attrition
-            ],
-        )
-        con.execute(
-            "INSERT INTO cohorts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                d.name,
-                d.title,
-                d.source,
-                d.sha256,
-                d.index.describe(),
-                built_at,
-                result.n_persons,
-                result.n_rows,
-            ],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+                    d.title,
+                    d.source,
+                    d.sha256,
+                    d.index.describe(),
+                    built_at,
+                    result.n_persons,
+                    result.n_rows,
+                ],
+            )
     finally:
         con.unregister("_broen_members")
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import pyarrow as pa
 
 from broen.analytics._exceptions import ConfigurationError, WarehouseError
+from broen.analytics._sql import transaction
 from broen.analytics._warehouse import connect, default_warehouse_path, has_table
 from broen.analytics.panel._calendar import Period
 from broen.analytics.panel._columns import create_stored_sql
@@ -148,8 +149,7 @@ def _run(
         step("reconciling with the raw rows and storing", 3, 4)
         con.execute(view_sql(job.payers, STAGING, f"{STAGING}_view", temporary=True))
         report.excluded = reconcile(con, job.sources, f"{STAGING}_view")
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             if incremental:
                 con.execute(f"DELETE FROM {BASE} WHERE person_id IN {scope}")
                 con.execute(f"INSERT INTO {BASE} SELECT * FROM {STAGING}")
@@ -176,10 +176,6 @@ def _run(
                 ],
             )
             step("committing", 4, 4)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         con.execute(f"DROP TABLE IF EXISTS {PERSON_INDEX}")
         con.execute(f"DROP VIEW IF EXISTS {STAGING}_view")
