@@ -196,7 +196,7 @@ def open_extract(
         period_end=_as_date(metadata.get("period_end")),
         description=str(metadata.get("description") or ""),
         source=source or str(metadata.get("source") or root.resolve().name),
-        metadata_sha256=str(metadata.get("_sha256") or ""),
+        metadata_sha256=_hash_file(meta)[0] if (meta := root / "extract.json").exists() else "",
     )
 
 
@@ -227,7 +227,6 @@ def _read_metadata(root: Path) -> dict[str, object]:
     if not isinstance(raw, dict):
         raise ExtractError("extract.json must hold a JSON object with period_start, period_end.")
     out: dict[str, object] = dict(raw)
-    out["_sha256"] = hashlib.sha256(data).hexdigest()
     for key in ("period_start", "period_end"):
         if raw.get(key) in (None, ""):
             out[key] = None
