@@ -6,7 +6,8 @@ been built, computes the same monthly figures from the contract tables with the 
 the evening they begin; events in the month they start; a week in the month of its Thursday).
 Acute admissions and programme referrals, starts and ends are kept as dated markers.
 :func:`write_timeline_html` draws a stacked bar chart of monthly cost by sector with the markers
-and the transfer income below, as inline SVG in a self-contained HTML file.
+and the transfer income below, as inline SVG in a self-contained HTML file (a template of
+:mod:`broen.analytics._report`, in Danish or English).
 
 Only pseudonymised ids: a CPR-shaped id is refused. The output is personal data about one
 (pseudonymised) person, not an aggregate: keep it where the warehouse is kept.
@@ -14,8 +15,6 @@ Only pseudonymised ids: a CPR-shaped id is refused. The output is personal data 
 
 from __future__ import annotations
 
-import html
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,6 +30,13 @@ from broen.analytics._cpr import is_cpr_shaped
 from broen.analytics._exceptions import ConfigurationError
 from broen.analytics._paths import path_in
 from broen.analytics._privacy import PrivacyError
+from broen.analytics._report import (
+    Translations,
+    check_language,
+    figure_svg,
+    render,
+    write_report,
+)
 from broen.analytics._warehouse import connect, has_table
 
 if TYPE_CHECKING:
@@ -81,6 +87,46 @@ COLUMNS: tuple[str, ...] = (
     *COUNTS,
     "transfer_dkk",
     "transfer_state",
+)
+
+
+# The texts of the HTML page (templates/timeline.html); the plot has its own labels.
+TEXTS = Translations.from_pairs(
+    {
+        "title": ("Broen: {person}", "Broen: {person}"),
+        "source": ("Kilde: {source}.", "Source: {source}."),
+        "source.panel": ("person-måned-panelet", "the person-month panel"),
+        "source.registers": (
+            "registrene (panelet er ikke bygget)",
+            "the registers (the panel has not been built)",
+        ),
+        "privacy": (
+            "Pseudonymiseret id, men personhenførbare data om én person: opbevar filen, "
+            "hvor lageret opbevares, og offentliggør den ikke.",
+            "Pseudonymised id, but personal data about one person: keep this file where "
+            "the warehouse is kept and do not publish it.",
+        ),
+        "figure_caption": (
+            "Forbrug pr. måned fordelt på sektorer (kr.) med akutte indlæggelser (▼) og "
+            "forløbs henvisning, start og slut; nederst overførselsindkomst farvet efter "
+            "ydelse.",
+            "Monthly cost by sector (DKK) with acute admissions (▼) and programme referral, "
+            "start and end; below, transfer income coloured by benefit.",
+        ),
+        "events": ("Hændelser", "Events"),
+        "no_events": ("Ingen hændelser i perioden.", "No events in the period."),
+        "table": ("Måned for måned (kr.)", "Month by month (DKK)"),
+        "column.month": ("måned", "month"),
+        "column.cost_total": ("i alt", "total"),
+        "column.acute_admissions": ("akutte indlæggelser", "acute admissions"),
+        "column.emergency_visits": ("skadestuebesøg", "emergency visits"),
+        "column.bed_days": ("sengedage", "bed days"),
+        "column.gp_contacts": ("lægekontakter", "GP contacts"),
+        "column.dispensings": ("receptindløsninger", "dispensings"),
+        "column.transfer_dkk": ("overførsler", "transfers"),
+        "column.transfer_state": ("ydelse", "benefit"),
+        **{f"column.{c}": (da, en) for c, da, en, _ in SECTORS},
+    }
 )
 
 
@@ -340,58 +386,26 @@ def plot(tl: Timeline, language: str = "da") -> Figure:
     return fig
 
 
-def _svg(fig: Figure) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    text = buffer.getvalue()
-    text = text[text.index("<svg") :]
-    if "<metadata>" in text:  # Dublin Core block: drop it, it carries nothing of use
-        text = text[: text.index("<metadata>")] + text[text.index("</metadata>") + 11 :]
-    return text
-
-
-def _table_html(months: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in months.columns)
-    body = []
-    for row in months.itertuples(index=False):
-        cells = []
-        for value in row:
-            if isinstance(value, float):
-                cells.append(f"<td>{value:,.0f}</td>")
-            else:
-                cells.append(f"<td>{html.escape(str(value))}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
-
-
 def timeline_path(person_id: str, folder: Path = DEFAULT_TIMELINE_DIR) -> Path:
     """``<folder>/<person_id>.html``, with the id made a safe file name inside ``folder``."""
     return path_in(folder, person_id, suffix=".html")
 
 
 def write_timeline_html(tl: Timeline, path: Path | None = None, language: str = "da") -> Path:
-    """A self-contained HTML file: the chart as inline SVG and the monthly table. Default
+    """A self-contained HTML file (``templates/timeline.html``): the chart as inline SVG, the
+    events and the monthly table, in ``language`` ("da" or "en"). Written atomically. Default
     path: :func:`timeline_path`."""
+    check_language(language)
     path = path if path is not None else timeline_path(tl.person_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    markers = "".join(f"<li>{m.day.isoformat()}: {html.escape(m.label)}</li>" for m in tl.markers)
-    page = f"""<!DOCTYPE html>
-<html lang="{language}"><head><meta charset="utf-8">
-<title>Broen: {html.escape(tl.person_id)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; font-size: 0.8em; }}
-th, td {{ border: 1px solid #ddd; padding: 0.2em 0.5em; text-align: right; }}
-svg {{ max-width: 100%; height: auto; }}
-</style></head><body>
-<h1>{html.escape(tl.person_id)}</h1>
-<p>Kilde / source: {html.escape(tl.source)}. Pseudonymiseret id; personhenførbare data –
-opbevares som lageret / pseudonymised, but personal data: keep it where the warehouse is kept.</p>
-{_svg(plot(tl, language))}
-<h2>Hændelser / events</h2><ul>{markers}</ul>
-<h2>Måned for måned / month by month (DKK)</h2>
-{_table_html(tl.months)}
-</body></html>
-"""
-    path.write_text(page, encoding="utf-8")
-    return path
+    page = render(
+        "timeline.html",
+        translations=TEXTS,
+        language=language,
+        person_id=tl.person_id,
+        source=tl.source,
+        chart=figure_svg(plot(tl, language)),
+        markers=tl.markers,
+        columns=list(tl.months.columns),
+        rows=list(tl.months.itertuples(index=False, name=None)),
+    )
+    return write_report(path, page)

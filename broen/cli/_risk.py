@@ -81,6 +81,13 @@ def metrics_table(model: risk.RiskModel) -> Table:
     help="Directory for the report (HTML, PNG, JSON) and the fitted model.",
 )
 @click.option("--random-state", type=int, default=0, show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["da", "en"]),
+    default="da",
+    show_default=True,
+    help="Language of the HTML report and its plot.",
+)
 def fit(
     warehouse: Path | None,
     target: str,
@@ -88,6 +95,7 @@ def fit(
     test_from: str | None,
     out_dir: Path,
     random_state: int,
+    lang: str,
 ) -> None:
     """Train a model on the panel and validate it on later months, side by side with ranking
     by last year's cost."""
@@ -99,6 +107,7 @@ def fit(
             test_from=test_from,
             out_dir=out_dir,
             random_state=random_state,
+            language=lang,
         )
     model = result.model
     console.print(metrics_table(model))
