@@ -40,7 +40,14 @@ def _columns(value: str) -> list[str]:
     type=click.FloatRange(0, min_open=True),
     help="In standard deviations of the propensity logit.",
 )
-@click.option("--no-adjust", is_flag=True, help="No regression bias correction.")
+@click.option(
+    "--adjust",
+    type=click.Choice(["boosting", "linear", "none"]),
+    default="boosting",
+    show_default=True,
+    help="Bias correction inside the matched sets: cross-fitted boosted trees, least squares, "
+    "or none.",
+)
 @click.option("--bootstrap", default=999, show_default=True, type=click.IntRange(2, 100_000))
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -55,7 +62,7 @@ def estimate(
     exact: str,
     ratio: int,
     caliper: float,
-    no_adjust: bool,
+    adjust: str,
     bootstrap: int,
     seed: int,
     as_json: bool,
@@ -72,7 +79,7 @@ def estimate(
         exact=[c.strip() for c in exact.split(",") if c.strip()],
         ratio=ratio,
         caliper=caliper,
-        adjust=not no_adjust,
+        adjust=adjust,
         n_bootstrap=bootstrap,
         random_state=seed,
     ).summary()

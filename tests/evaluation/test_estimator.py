@@ -43,7 +43,7 @@ def test_coverage_over_seeds() -> None:
     covered = 0
     for seed in range(20):
         frame, truth = simulate(100 + seed, n=1500)
-        est = MatchingEstimator(n_bootstrap=299, random_state=seed).fit(
+        est = MatchingEstimator(n_bootstrap=299, random_state=seed, adjust="linear").fit(
             frame, treatment="t", outcome="y", covariates=COVARIATES
         )
         covered += est.ci_low_ < truth < est.ci_high_

@@ -58,7 +58,7 @@ def smd(treated: Moments, controls: Moments, reference: tuple[Moments, Moments])
     diff = treated.mean - controls.mean
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(pooled > 0, diff / np.where(pooled > 0, pooled, 1.0), 0.0)
-    out = np.where((pooled == 0) & (np.abs(diff) > 1e-12), np.inf * np.sign(diff), out)
+    out = np.where((pooled == 0) & (np.abs(diff) > 1e-12), np.copysign(np.inf, diff), out)
     return np.asarray(out, dtype=np.float64)
 
 

@@ -3,11 +3,15 @@ covariates. The same core as ``broen evaluate`` (propensity model, exact strata,
 nearest-neighbour matching without replacement, balance, bootstrap over matched sets).
 
 The effect is the average effect on the treated (ATT): the mean over matched sets of the
-participant's outcome minus the mean of its controls' outcomes. With ``adjust=True`` (default)
-the remaining covariate differences inside the sets are removed by a linear outcome model fitted
-on the matched controls (the bias correction of Abadie & Imbens 2011): matching does most of the
-work, the regression only the rest, so the estimate stays robust when the linear model is
-wrong. The bootstrap resamples matched sets with the outcome model held fixed.
+participant's outcome minus the mean of its controls' outcomes. The covariate differences left
+inside the sets are removed with an outcome model fitted on the matched controls (the bias
+correction of Abadie & Imbens 2011): matching does most of the work, the model only the rest.
+``adjust="boosting"`` (default) fits gradient-boosted trees with 5-fold cross-fitting (a
+control's prediction comes from the folds it was not fitted on, so the correction is not
+shrunk by over-fitting); ``"linear"`` fits least squares; ``"none"`` leaves the raw differences.
+On the ten ACIC 2016 instances the root mean squared error against the true effect is 0.07 with
+boosting, 0.52 linear and 0.57 without (1:5, tests/evaluation/test_oracles.py). The bootstrap
+resamples matched sets with the outcome model held fixed.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from broen.analytics.evaluation._matching import Matches, match
 from broen.analytics.evaluation._propensity import equipoise, fit_propensity, preference_score
 
 FloatArray = npt.NDArray[np.float64]
+ADJUSTMENTS = ("boosting", "linear", "none")
+MIN_BOOSTING_CONTROLS = 200  # fewer matched controls: too few to cross-fit trees, fit linear
+FOLDS = 5
 
 
 class MatchingEstimator:
@@ -33,8 +40,9 @@ class MatchingEstimator:
     Parameters follow the evaluation config: ``ratio`` controls per treated unit (1:k, without
     replacement), ``caliper`` in standard deviations of the propensity logit (0.2, Austin
     2011), ``exact`` columns to match exactly on, ``penalty`` the inverse L2 strength of the
-    propensity model, ``adjust`` the regression bias correction, ``n_bootstrap`` replicates
-    over matched sets for a ``confidence`` interval, ``random_state`` the bootstrap seed.
+    propensity model, ``adjust`` the bias correction (``boosting``, ``linear`` or ``none``),
+    ``n_bootstrap`` replicates over matched sets for a ``confidence`` interval,
+    ``random_state`` the seed of the bootstrap and the cross-fitting folds.
     """
 
     def __init__(
@@ -44,7 +52,7 @@ class MatchingEstimator:
         caliper: float | None = 0.2,
         exact: Sequence[str] = (),
         penalty: float = 1.0,
-        adjust: bool = True,
+        adjust: str = "boosting",
         n_bootstrap: int = 999,
         confidence: float = 0.95,
         random_state: int = 0,
@@ -68,6 +76,8 @@ class MatchingEstimator:
     ) -> MatchingEstimator:
         """Estimate the ATT of ``treatment`` (0/1 or bool) on ``outcome``. Returns self."""
         covariates = list(covariates)
+        if self.adjust not in ADJUSTMENTS:
+            raise ValueError(f"adjust must be one of {', '.join(ADJUSTMENTS)}, not {self.adjust!r}")
         t, y, x, strata = _prepare(frame, treatment, outcome, covariates, list(self.exact))
         model = fit_propensity(x, t, covariates, penalty=self.penalty)
         logit = model.logit(x)
@@ -77,9 +87,7 @@ class MatchingEstimator:
         sets, set_treated, set_controls, weights = _sets(found, treated_rows, control_rows)
         if sets == 0:
             raise ValueError("no treated unit found a control: widen the caliper or the strata")
-        correction = np.zeros(len(frame))
-        if self.adjust:
-            correction = _outcome_model(x, y, set_controls, weights)
+        correction = _outcome_model(self.adjust, x, y, set_controls[1], weights, self.random_state)
         residual = y - correction
         diff = residual[set_treated] - _set_means(residual, set_controls, sets)
         counts = bootstrap_counts(sets, self.n_bootstrap, self.random_state)
@@ -183,16 +191,37 @@ def _set_means(
 
 
 def _outcome_model(
+    kind: str,
     x: FloatArray,
     y: FloatArray,
-    controls: tuple[npt.NDArray[np.int64], ...],
+    rows: npt.NDArray[np.int64],
     weights: FloatArray,
+    seed: int,
 ) -> FloatArray:
-    """The fitted values of a weighted linear model of the outcome on the covariates, fitted on
-    the matched controls, for every unit."""
-    _, rows = controls
-    design = np.column_stack([np.ones(x.shape[0]), x])
-    sw = np.sqrt(weights)
-    coef, *_ = np.linalg.lstsq(design[rows] * sw[:, None], y[rows] * sw, rcond=None)
-    fitted: FloatArray = design @ coef
+    """Predicted outcome without treatment for every unit, from a model fitted on the matched
+    controls (``rows``, weighted by their ATT ``weights``)."""
+    if kind == "none":
+        return np.zeros(x.shape[0])
+    if kind == "linear" or np.unique(rows).size < MIN_BOOSTING_CONTROLS:
+        design = np.column_stack([np.ones(x.shape[0]), x])
+        sw = np.sqrt(weights)
+        coef, *_ = np.linalg.lstsq(design[rows] * sw[:, None], y[rows] * sw, rcond=None)
+        linear: FloatArray = design @ coef
+        return linear
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from threadpoolctl import threadpool_limits
+
+    fitted = np.zeros(x.shape[0])
+    others = np.setdiff1d(np.arange(x.shape[0]), rows)
+    fold = np.random.default_rng(seed).permutation(rows.size) % FOLDS
+    # One thread: the fits are small, and OpenMP's busy-waiting threads made an ACIC instance
+    # take 145 s instead of 4 s on a loaded 4-core machine (test workers, Spark).
+    with threadpool_limits(limits=1, user_api="openmp"):
+        for k in range(FOLDS):
+            train, held = rows[fold != k], rows[fold == k]
+            model = HistGradientBoostingRegressor(
+                max_iter=200, learning_rate=0.05, random_state=seed
+            ).fit(x[train], y[train], sample_weight=weights[fold != k])
+            fitted[held] = model.predict(x[held])
+            fitted[others] += model.predict(x[others]) / FOLDS
     return fitted

@@ -1,0 +1,305 @@
+"""The evaluation config: a YAML file with documented defaults (docs/evaluation.md).
+
+Every key is optional except ``programme``; an unknown key, a value of the wrong kind or out of
+range is an error naming the file and line. The shipped configs (``configs/<programme>.yaml``)
+are found by programme id; a programme without one gets the defaults.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+
+from broen.analytics._exceptions import ConfigurationError
+from broen.analytics.panel import PANEL_COLUMNS, V1_METRICS
+
+CONFIG_DIR = Path(__file__).with_name("configs")
+PAYER_COLUMNS = tuple(c for c in PANEL_COLUMNS if c.startswith(("cost_payer_", "transfer_payer_")))
+SUBGROUPS = ("education", "sex", "age_band", "stratum", "referral_source", "municipality")
+MEASURES = (
+    "weight_kg",
+    "bmi",
+    "waist_cm",
+    "systolic_bp",
+    "hba1c_mmol_mol",
+    "smoking",
+    "who5",
+    "self_rated_health",
+)
+
+
+@dataclass(frozen=True)
+class Matching:
+    ratio: int = 5  # 1:5 gains most of the precision 1:inf would (Rosenbaum); more adds bias
+    caliper_sd: float = 0.2  # of the logit (Austin 2011; OHDSI's default)
+    period: str = "month"  # exact calendar stratum: month | quarter
+    age_band_years: int = 5
+    municipality: bool = True  # exact: a programme is run by one municipality's services
+    penalty: float = 1.0  # inverse L2 strength on standardised covariates
+    max_fit_controls: int = 250_000  # OHDSI samples above 250,000 for the propensity fit
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    metrics: tuple[str, ...] = (*V1_METRICS, *PAYER_COLUMNS)
+    first_month: int = -24
+    last_month: int = 23
+    baseline: tuple[int, int] = (-12, -1)
+    windows: tuple[tuple[int, int], ...] = ((0, 11), (12, 23), (0, 23))
+    negative_controls: tuple[str, ...] = ("cost_hospital_planned", "cost_pc_dentist")
+    measures: tuple[str, ...] = MEASURES
+    measure_months: tuple[int, ...] = (6, 12)
+
+
+@dataclass(frozen=True)
+class Gates:
+    max_abs_smd: float = 0.1  # OHDSI: every covariate
+    min_equipoise: float = 0.2  # OHDSI: share with preference score in [0.3, 0.7]
+    min_matched_share: float = 0.8  # fewer matched means the estimate is about a subset
+    placebo: bool = True  # the pre-index placebo DiD must be consistent with zero
+    negative_controls: bool = True  # each negative control consistent with zero
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    replicates: int = 999
+    seed: int = 0
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    programme: str
+    title: str = ""
+    index: str = "start_date"  # start_date | referral_date (the offer, incl. who declined)
+    # A cohort definition: a shipped name, or a file (relative to the config file); None = all
+    # residents.
+    target_group: str | None = None
+    matching: Matching = field(default_factory=Matching)
+    covariates: dict[str, Any] = field(default_factory=dict)
+    outcomes: Outcomes = field(default_factory=Outcomes)
+    subgroups: tuple[str, ...] = ("education", "sex", "age_band", "stratum", "referral_source")
+    bootstrap: Bootstrap = field(default_factory=Bootstrap)
+    gates: Gates = field(default_factory=Gates)
+    source: str = "defaults"
+
+
+def shipped_config(programme: str) -> Path | None:
+    path = CONFIG_DIR / f"{programme}.yaml"
+    return path if path.is_file() else None
+
+
+def load_config(path: Path | None = None, programme: str | None = None) -> EvaluationConfig:
+    """The config in ``path``; without a path, the shipped config of ``programme`` (or the
+    defaults). ``programme`` overrides the file's programme when both are given."""
+    if path is None and programme is not None:
+        path = shipped_config(programme)
+    if path is None:
+        if programme is None:
+            raise ConfigurationError("Name a programme (--programme) or a config file (--config).")
+        return EvaluationConfig(programme=programme)
+    config = _parse(Path(path))
+    if programme is not None and programme != config.programme:
+        config = replace(config, programme=programme)
+    return config
+
+
+def _parse(path: Path) -> EvaluationConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigurationError(
+            f"Cannot read the evaluation config {path}: {err.strerror}."
+        ) from err
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigurationError(f"{path}{where}: not valid YAML.") from err
+    if root is None:
+        _fail(path, None, "the file is empty; it needs at least 'programme: <id>'")
+    top = _mapping(path, root, EvaluationConfig, {"version"})
+    if "version" in top and _scalar(path, top.pop("version"), int) != 1:
+        _fail(path, root, "unknown version; use version: 1")
+    if "programme" not in top:
+        _fail(path, root, "'programme' is missing: name the programme id, e.g. et-liv-i-balance")
+    values: dict[str, Any] = {"source": str(path)}
+    for name, node in top.items():
+        if name == "matching":
+            values[name] = _section(path, node, Matching)
+        elif name == "outcomes":
+            values[name] = _section(path, node, Outcomes)
+        elif name == "gates":
+            values[name] = _section(path, node, Gates)
+        elif name == "bootstrap":
+            values[name] = _section(path, node, Bootstrap)
+        elif name == "covariates":
+            values[name] = _plain(path, node, dict)
+        elif name == "subgroups":
+            values[name] = _names(path, node, SUBGROUPS)
+        elif name == "target_group":
+            values[name] = None if _is_null(node) else _target(path, node)
+        else:
+            values[name] = _scalar(path, node, str)
+    config = EvaluationConfig(**values)
+    _check(path, root, config)
+    return config
+
+
+def _check(path: Path, root: yaml.Node, c: EvaluationConfig) -> None:
+    m, o, g, b = c.matching, c.outcomes, c.gates, c.bootstrap
+    problems = [
+        (
+            c.index not in ("start_date", "referral_date"),
+            "index must be start_date or referral_date",
+        ),
+        (not 1 <= m.ratio <= 20, "matching.ratio must lie between 1 and 20"),
+        (not m.caliper_sd > 0, "matching.caliper_sd must be positive"),
+        (m.period not in ("month", "quarter"), "matching.period must be month or quarter"),
+        (not 1 <= m.age_band_years <= 50, "matching.age_band_years must lie between 1 and 50"),
+        (not m.penalty > 0, "matching.penalty must be positive"),
+        (m.max_fit_controls < 1000, "matching.max_fit_controls must be at least 1000"),
+        (
+            not o.first_month <= o.baseline[0] <= o.baseline[1] < 0,
+            "outcomes.baseline must be pre-index months within the months analysed",
+        ),
+        (
+            o.last_month < 0 or o.first_month > -2,
+            "outcomes must run from before to after the index month",
+        ),
+        (
+            any(not (0 <= w[0] <= w[1] <= o.last_month) for w in o.windows),
+            "each outcome window must lie within months 0..last_month",
+        ),
+        (not 0.5 <= b.confidence < 1, "bootstrap.confidence must lie in [0.5, 1)"),
+        (not 50 <= b.replicates <= 100_000, "bootstrap.replicates must lie between 50 and 100000"),
+        (not 0 < g.max_abs_smd <= 1, "gates.max_abs_smd must lie in (0, 1]"),
+        (not 0 <= g.min_equipoise <= 1, "gates.min_equipoise must lie in [0, 1]"),
+        (not 0 <= g.min_matched_share <= 1, "gates.min_matched_share must lie in [0, 1]"),
+    ]
+    for bad, message in problems:
+        if bad:
+            _fail(path, root, message)
+    unknown = [x for x in (*o.metrics, *o.negative_controls) if x not in PANEL_COLUMNS]
+    if unknown:
+        _fail(path, root, f"outcomes name unknown panel columns: {', '.join(unknown)}")
+    if o.first_month < -(12 * 10) or o.last_month > 12 * 10:
+        _fail(path, root, "outcomes months must lie within ten years of the index month")
+
+
+def _target(path: Path, node: yaml.Node) -> str:
+    """A cohort definition file next to the config, or a shipped definition's name."""
+    value = str(_scalar(path, node, str))
+    if value.endswith((".yaml", ".yml")):
+        candidate = (path.parent / value).resolve()
+        if not candidate.is_file():
+            _fail(path, node, f"the target group file {candidate} does not exist")
+        return str(candidate)
+    return value
+
+
+def _section(path: Path, node: yaml.Node, kind: type[Any]) -> Any:
+    values: dict[str, Any] = {}
+    defaults = kind()
+    for name, child in _mapping(path, node, kind).items():
+        default = getattr(defaults, name)
+        if isinstance(default, bool):
+            values[name] = _scalar(path, child, bool)
+        elif isinstance(default, int | float) and not isinstance(default, bool):
+            values[name] = _scalar(path, child, type(default))
+        elif isinstance(default, str):
+            values[name] = _scalar(path, child, str)
+        elif name == "windows":
+            values[name] = tuple(_pair(path, w) for w in _items(path, child))
+        elif name == "baseline":
+            values[name] = _pair(path, child)
+        elif name in ("measure_months",):
+            values[name] = tuple(_scalar(path, x, int) for x in _items(path, child))
+        elif name == "measures":
+            values[name] = _names(path, child, MEASURES)
+        else:
+            values[name] = tuple(_scalar(path, x, str) for x in _items(path, child))
+    return kind(**values)
+
+
+def _mapping(
+    path: Path, node: yaml.Node, kind: type[Any], extra: set[str] | None = None
+) -> dict[str, yaml.Node]:
+    if not isinstance(node, yaml.MappingNode):
+        _fail(path, node, "expected a mapping of 'key: value' lines here")
+    allowed = {f.name for f in fields(kind)} - {"source"} | (extra or set())
+    out: dict[str, yaml.Node] = {}
+    for key, value in node.value:
+        name = str(key.value)
+        if name not in allowed:
+            close = difflib.get_close_matches(name, sorted(allowed), n=1)
+            hint = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else f"; known: {', '.join(sorted(allowed))}"
+            )
+            _fail(path, key, f"unknown key '{name}'{hint}")
+        if name in out:
+            _fail(path, key, f"'{name}' is given twice")
+        out[name] = value
+    return out
+
+
+def _scalar(path: Path, node: yaml.Node, kind: type[Any]) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        _fail(path, node, f"expected a single {kind.__name__} value here")
+    value = yaml.safe_load(node.value) if node.style is None else node.value
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind is str and value is not None and not isinstance(value, str):
+        value = str(node.value)
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        _fail(path, node, f"'{node.value}' is not a {kind.__name__}")
+    return value
+
+
+def _items(path: Path, node: yaml.Node) -> list[yaml.Node]:
+    if not isinstance(node, yaml.SequenceNode):
+        _fail(path, node, "expected a list here")
+    return list(node.value)
+
+
+def _pair(path: Path, node: yaml.Node) -> tuple[int, int]:
+    items = _items(path, node)
+    if len(items) != 2:
+        _fail(path, node, "expected two months [first, last]")
+    first, last = (_scalar(path, x, int) for x in items)
+    if first > last:
+        _fail(path, node, f"[{first}, {last}]: the first month comes after the last")
+    return first, last
+
+
+def _names(path: Path, node: yaml.Node, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    names = tuple(_scalar(path, x, str) for x in _items(path, node))
+    for name, item in zip(names, _items(path, node), strict=True):
+        if name not in allowed:
+            _fail(path, item, f"unknown name '{name}'; use one of {', '.join(allowed)}")
+    return names
+
+
+def _plain(path: Path, node: yaml.Node, kind: type[Any]) -> Any:
+    value = yaml.safe_load(yaml.serialize(node))
+    if not isinstance(value, kind):
+        _fail(path, node, f"expected a {kind.__name__} here")
+    return value
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return (
+        isinstance(node, yaml.ScalarNode) and node.style is None and node.value in ("", "null", "~")
+    )
+
+
+def _fail(path: Path, node: yaml.Node | None, message: str) -> NoReturn:
+    line = f":{node.start_mark.line + 1}" if node is not None else ""
+    raise ConfigurationError(f"{path}{line}: {message}.")

@@ -1,0 +1,149 @@
+"""From matched sets and their panel rows to effects: outcome matrices, DiD per metric and
+window, the pre-index placebo, the naive before/after, the minimum detectable effect, subgroups.
+
+Units are numbered 0..U-1; ``set_of[u]`` is the matched set, ``treated[u]`` marks the set's
+participant. Values are arranged as units x months (``first``..``last`` relative to the index
+month). How a month without a panel row enters (see ``outcome_matrix``): after death it is zero
+use; after moving away, after the extract's end, and for a control from the month it starts the
+programme itself, it is unobserved (NaN) and the set's comparison leaves that month to the
+remaining controls (or drops the set from that month when none is left).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from broen.analytics.evaluation._did import (
+    DiDResult,
+    Estimate,
+    before_after,
+    bootstrap_counts,
+    matched_did,
+    set_differences,
+)
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+POWER = 0.8  # the minimum detectable effect at 80 % power, two-sided 5 % (as OHDSI's MDRR)
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """Per unit, in months relative to its index month: the first month with zero use (the
+    month after death), and the first unobserved month (moving away, the programme started by a
+    control, the extract's end); ``None``-like values are a large number."""
+
+    zero_from: IntArray
+    censored_from: IntArray
+
+
+def outcome_matrix(
+    rows: pd.DataFrame,
+    metric: str,
+    n_units: int,
+    first: int,
+    last: int,
+    status: UnitStatus,
+) -> FloatArray:
+    """Units x months of ``metric`` from long panel rows (unit_id, rel_month, metric): a month
+    with a row has its value; without a row it is 0 from ``zero_from`` on (after death), NaN
+    from ``censored_from`` on and also NaN before that when no row exists (not resident)."""
+    n_months = last - first + 1
+    out = np.full((n_units, n_months), np.nan)
+    rel = np.arange(first, last + 1)
+    dead = rel[None, :] >= status.zero_from[:, None]
+    out[dead] = 0.0
+    unit = rows["unit_id"].to_numpy(dtype=np.int64)
+    month = rows["rel_month"].to_numpy(dtype=np.int64) - first
+    inside = (month >= 0) & (month < n_months)
+    out[unit[inside], month[inside]] = rows[metric].to_numpy(dtype=np.float64)[inside]
+    censored = rel[None, :] >= status.censored_from[:, None]
+    # Death before censoring keeps the zeros (a death is observed, not lost to follow-up).
+    out[censored & ~(dead & (status.zero_from <= status.censored_from)[:, None])] = np.nan
+    return out
+
+
+@dataclass(frozen=True)
+class MetricEffect:
+    """All estimates of one metric (aggregates only)."""
+
+    metric: str
+    did: DiDResult
+    placebo: Estimate
+    naive: Estimate
+    mde: dict[tuple[int, int], float]
+
+
+def metric_effect(
+    values: FloatArray,
+    set_of: IntArray,
+    treated: BoolArray,
+    n_sets: int,
+    months: Sequence[int],
+    baseline: tuple[int, int],
+    windows: Sequence[tuple[int, int]],
+    counts: FloatArray,
+    naive_values: FloatArray,
+    naive_counts: FloatArray,
+    confidence: float,
+    metric: str,
+) -> MetricEffect:
+    """The DiD, the placebo (months -12..-1 against -24..-13 as if the index were at -12), the
+    naive before/after of all participants (``naive_values``: participants x months) and the
+    minimum detectable effect per window, (z_(1-alpha/2) + z_power) x SE."""
+    participant, controls, diff = set_differences(values, set_of, treated, n_sets)
+    did = matched_did(diff, participant, controls, months, baseline, windows, counts, confidence)
+    first = int(min(months))
+    placebo_base = (first, first + 11)
+    placebo_window = (first + 12, min(-1, first + 23))
+    placebo = matched_did(
+        diff, participant, controls, months, placebo_base, [placebo_window], counts, confidence
+    ).windows[placebo_window]
+    last = int(max(months))
+    naive = before_after(naive_values, months, (first, -1), (0, last), naive_counts, confidence)
+    z = stats.norm.ppf(1 - (1 - confidence) / 2) + stats.norm.ppf(POWER)
+    mde = {w: float(z * e.se) for w, e in did.windows.items()}
+    return MetricEffect(metric, did, placebo, naive, mde)
+
+
+def subgroup_effect(
+    values: FloatArray,
+    set_of: IntArray,
+    treated: BoolArray,
+    sets: BoolArray,
+    months: Sequence[int],
+    baseline: tuple[int, int],
+    window: tuple[int, int],
+    n_bootstrap: int,
+    seed: int,
+    confidence: float,
+) -> Estimate:
+    """The window effect among the sets marked in ``sets`` (a subgroup of participants), with
+    its own bootstrap over those sets."""
+    keep_units = sets[set_of]
+    renumber = np.cumsum(sets) - 1
+    sub_set_of = renumber[set_of[keep_units]]
+    n_sub = int(sets.sum())
+    participant, controls, diff = set_differences(
+        values[keep_units], sub_set_of, treated[keep_units], n_sub
+    )
+    counts = bootstrap_counts(n_sub, n_bootstrap, seed)
+    return matched_did(
+        diff, participant, controls, months, baseline, [window], counts, confidence
+    ).windows[window]
+
+
+def agree(a: Estimate, b: Estimate) -> bool:
+    """Two estimates agree when each lies within the other's interval or the intervals
+    overlap; an estimate without an interval agrees with nothing."""
+    if not all(np.isfinite([a.ci_low, a.ci_high, b.ci_low, b.ci_high])):
+        return False
+    return bool(a.ci_low <= b.ci_high and b.ci_low <= a.ci_high)
