@@ -17,6 +17,7 @@ from broen.analytics._keys import generate_key, key_fingerprint, load_key
 from broen.analytics._privacy import SMALL_CELL, suppress
 from broen.analytics._pseudonymise import PseudonymisationReport, pseudonymise_extract
 from broen.analytics._rules import RULES
+from broen.analytics._source import DuckDBSource, Source, SparkSource
 from broen.analytics._staging import FileReport
 from broen.analytics._timeline import Timeline, month_range, timeline, write_timeline_html
 from broen.analytics._warehouse import (
@@ -38,12 +39,15 @@ __all__ = [
     "BroenError",
     "ConfigurationError",
     "DialectOptions",
+    "DuckDBSource",
     "ExtractError",
     "FileReport",
     "ImportReport",
     "KeyFileError",
     "PseudonymisationReport",
     "QuarantinedRow",
+    "Source",
+    "SparkSource",
     "Timeline",
     "WarehouseError",
     "WarehouseInfo",

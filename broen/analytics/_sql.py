@@ -1,4 +1,5 @@
-"""Small SQL helpers for DuckDB: quoting names and literals, and a transaction block."""
+"""Small SQL helpers for DuckDB: quoting names and literals, a transaction block, and whether a
+table exists."""
 
 from __future__ import annotations
 
@@ -31,3 +32,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the database holds a table or view ``name`` (temporary ones do not count)."""
+    # fetchall, not fetchone: DuckDB 2 refuses register() while a result is left unfinished.
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+        "AND table_schema = 'main' AND table_catalog = current_database()",
+        [name],
+    ).fetchall()
+    return bool(rows[0][0])

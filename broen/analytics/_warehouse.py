@@ -1,6 +1,8 @@
-"""The register warehouse: one DuckDB file with the contract tables, batches and quarantine.
+"""The register warehouse: one DuckDB file with the contract tables, batches and quarantine,
+and the tables of the capabilities built on them (cohorts, the panel, ...).
 
-The schema is versioned: ``schema_migrations`` records every migration applied, and opening a
+The schema is versioned per capability (``broen.analytics._migrations``): each capability
+declares its own migration steps, ``schema_steps`` records every step applied, and opening a
 warehouse applies the missing ones in one transaction. A warehouse written by a newer Broen is
 refused rather than guessed at.
 """
@@ -8,7 +10,7 @@ refused rather than guessed at.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,122 +18,21 @@ from pathlib import Path
 
 import duckdb
 
-from broen.analytics._contract import TABLES, Column, Table
+from broen.analytics._contract import TABLES
 from broen.analytics._exceptions import WarehouseError
-from broen.analytics._sql import quote, transaction
+from broen.analytics._migrations import migrate, pending, schema_steps
+from broen.analytics._sql import has_table as has_table
+from broen.analytics._sql import quote
 
 DEFAULT_WAREHOUSE = Path("broen-data") / "warehouse.duckdb"
 WAREHOUSE_ENV = "BROEN_WAREHOUSE"
 MEMORY_ENV = "BROEN_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "6GB"  # DuckDB spills to <warehouse>.tmp beyond this
 
-SQL_TYPES = {
-    "string": "VARCHAR",
-    "integer": "BIGINT",
-    "number": "DOUBLE",
-    "date": "DATE",
-    "datetime": "TIMESTAMP",
-    "bool": "BOOLEAN",
-    "week": "VARCHAR",
-}
-
 
 def default_warehouse_path() -> Path:
     """``$BROEN_WAREHOUSE`` if set, else ``broen-data/warehouse.duckdb``."""
     return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
-
-
-def sql_type(column: Column) -> str:
-    return "INTEGER" if column.name == "municipality" else SQL_TYPES[column.type]
-
-
-def _create_contract_table(table: Table) -> str:
-    cols = ",\n    ".join(f"{quote(c.name)} {sql_type(c)}" for c in table.columns)
-    return f"CREATE TABLE {quote(table.name)} (\n    {cols},\n    batch_id VARCHAR NOT NULL\n)"
-
-
-def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
-    for table in TABLES.values():
-        con.execute(_create_contract_table(table))
-    con.execute(
-        """
-        CREATE TABLE batches (
-            batch_id VARCHAR PRIMARY KEY,
-            source VARCHAR NOT NULL,
-            extract_sha256 VARCHAR NOT NULL,
-            imported_at TIMESTAMP NOT NULL,
-            period_start DATE,
-            period_end DATE,
-            description VARCHAR,
-            contract_version INTEGER NOT NULL,
-            rows_read BIGINT NOT NULL,
-            rows_accepted BIGINT NOT NULL,
-            rows_rejected BIGINT NOT NULL
-        )"""
-    )
-    con.execute(
-        """
-        CREATE TABLE batch_files (
-            batch_id VARCHAR NOT NULL,
-            table_name VARCHAR NOT NULL,
-            file VARCHAR NOT NULL,
-            sha256 VARCHAR NOT NULL,
-            format VARCHAR NOT NULL,
-            rows_read BIGINT NOT NULL,
-            rows_accepted BIGINT NOT NULL,
-            rows_rejected BIGINT NOT NULL
-        )"""
-    )
-    con.execute(
-        """
-        CREATE TABLE quarantine (
-            batch_id VARCHAR NOT NULL,
-            table_name VARCHAR NOT NULL,
-            file VARCHAR NOT NULL,
-            "row" BIGINT NOT NULL,
-            rule VARCHAR NOT NULL,
-            "column" VARCHAR,
-            value VARCHAR,
-            message VARCHAR NOT NULL,
-            raw VARCHAR
-        )"""
-    )
-
-
-def _migration_cohorts(con: duckdb.DuckDBPyConnection) -> None:
-    """Cohorts built from definitions (broen.analytics.cohort): members and attrition."""
-    con.execute(
-        """
-        CREATE TABLE cohorts (
-            cohort VARCHAR PRIMARY KEY,
-            title VARCHAR,
-            definition_file VARCHAR,
-            definition_sha256 VARCHAR NOT NULL,
-            index_rule VARCHAR NOT NULL,
-            built_at TIMESTAMP NOT NULL,
-            n_persons BIGINT NOT NULL,
-            n_rows BIGINT NOT NULL
-        )"""
-    )
-    con.execute(
-        "CREATE TABLE cohort_members (cohort VARCHAR NOT NULL, person_id VARCHAR NOT NULL, "
-        "index_date DATE NOT NULL)"
-    )
-    con.execute(
-        """
-        CREATE TABLE cohort_attrition (
-            cohort VARCHAR NOT NULL,
-            step INTEGER NOT NULL,
-            criterion VARCHAR NOT NULL,
-            persons_before BIGINT NOT NULL,
-            persons_kept BIGINT NOT NULL,
-            persons_removed BIGINT NOT NULL,
-            rows_before BIGINT NOT NULL,
-            rows_kept BIGINT NOT NULL,
-            rows_removed BIGINT NOT NULL,
-            note VARCHAR
-        )"""
-    )
 
 
 # Event dates per table, for a batch without a period (contract: "Without the file, the period
@@ -181,112 +82,6 @@ def mark_dirty(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[str]) -> None
         f"INSERT INTO panel_dirty SELECT person_id, current_timestamp FROM ({union})",
         {"batches": list(batch_ids)},
     )
-
-
-def _migration_panel(con: duckdb.DuckDBPyConnection) -> None:
-    """The person-month panel's dirty persons and builds; the period source of batches
-    (extract.json or the events). The panel itself is written by its builds."""
-    con.execute("ALTER TABLE batches ADD COLUMN period_source VARCHAR")
-    con.execute(
-        "UPDATE batches SET period_source = 'extract.json' "
-        "WHERE period_start IS NOT NULL AND period_end IS NOT NULL"
-    )
-    rows = con.execute(
-        "SELECT batch_id, period_start, period_end FROM batches WHERE period_source IS NULL"
-    ).fetchall()
-    for batch_id, start, end in rows:
-        lo, hi = event_period(con, batch_id)
-        con.execute(
-            "UPDATE batches SET period_start = ?, period_end = ?, period_source = 'events' "
-            "WHERE batch_id = ?",
-            [start or lo, end or hi, batch_id],
-        )
-    con.execute("CREATE TABLE panel_dirty (person_id VARCHAR NOT NULL, marked_at TIMESTAMP)")
-    con.execute(
-        """
-        CREATE TABLE panel_builds (
-            built_at TIMESTAMP NOT NULL,
-            mode VARCHAR NOT NULL,
-            engine VARCHAR NOT NULL,
-            period_start DATE NOT NULL,
-            period_end DATE NOT NULL,
-            payers VARCHAR NOT NULL,
-            payers_fingerprint VARCHAR NOT NULL,
-            pipeline_version INTEGER NOT NULL,
-            persons BIGINT NOT NULL,
-            rows_written BIGINT NOT NULL,
-            seconds DOUBLE NOT NULL
-        )"""
-    )
-
-
-def _migration_panel_view(con: duckdb.DuckDBPyConnection) -> None:
-    """Builds of panel pipeline version 2 store ``panel_base`` and expose the view ``panel``:
-    the table ``panel`` of version 1 goes, and the next build is a full one."""
-    con.execute("DROP TABLE IF EXISTS panel")
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    description: str
-    apply: Callable[[duckdb.DuckDBPyConnection], None]
-
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "contract v1 tables, batches, batch files, quarantine", _migration_1),
-    Migration(2, "cohorts, cohort members and cohort attrition", _migration_cohorts),
-    Migration(
-        3, "person-month panel, dirty persons, panel builds, batch period source", _migration_panel
-    ),
-    Migration(4, "the panel as a view over panel_base", _migration_panel_view),
-)
-SCHEMA_VERSION = MIGRATIONS[-1].version
-
-
-def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether the warehouse holds a table or view ``name`` (temporary ones do not count)."""
-    # fetchall, not fetchone: DuckDB 2 refuses register() while a result is left unfinished.
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-        "AND table_schema = 'main' AND table_catalog = current_database()",
-        [name],
-    ).fetchall()
-    return bool(rows[0][0])
-
-
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    if not has_table(con, "schema_migrations"):
-        return 0
-    (version,) = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[
-        0
-    ]
-    return int(version)
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the migrations this warehouse lacks, all in one transaction."""
-    current = schema_version(con)
-    if current > SCHEMA_VERSION:
-        raise WarehouseError(
-            f"The warehouse has schema version {current}, newer than this Broen knows "
-            f"({SCHEMA_VERSION}): upgrade Broen."
-        )
-    pending = [m for m in MIGRATIONS if m.version > current]
-    if not pending:
-        return []
-    with transaction(con):
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
-        )
-        for m in pending:
-            m.apply(con)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                [m.version, m.description, datetime.now()],
-            )
-    return [m.version for m in pending]
 
 
 # No Broen command makes a network call: DuckDB must never fetch an extension by itself (it
@@ -340,11 +135,11 @@ def connect(
         ) from err
     try:
         if read_only:
-            version = schema_version(con)
-            if version != SCHEMA_VERSION:
+            missing = pending(con)
+            if missing:
                 raise WarehouseError(
-                    f"The warehouse {path} has schema version {version}, this Broen uses "
-                    f"{SCHEMA_VERSION}: open it once for writing (e.g. 'broen import') to migrate."
+                    f"The warehouse {path} lacks the schema steps {', '.join(missing)} of this "
+                    "Broen: open it once for writing (e.g. 'broen import') to migrate."
                 )
         else:
             migrate(con)
@@ -367,13 +162,19 @@ class BatchInfo:
 
 @dataclass(frozen=True)
 class WarehouseInfo:
-    """What ``broen warehouse info`` shows: tables, counts, batches and quarantine counts."""
+    """What ``broen warehouse info`` shows: schema, tables, counts, batches and quarantine
+    counts. ``schema``: per capability, the last migration step applied."""
 
     path: Path
-    schema_version: int
+    schema: dict[str, int]
     table_rows: dict[str, int]
     batches: list[BatchInfo]
     quarantine: dict[tuple[str, str], int]  # (table, rule) -> rows
+
+    @property
+    def schema_version(self) -> int:
+        """The migration steps applied, over all capabilities."""
+        return sum(self.schema.values())
 
 
 def warehouse_info(path: Path | None = None) -> WarehouseInfo:
@@ -396,7 +197,7 @@ def warehouse_info(path: Path | None = None) -> WarehouseInfo:
                 "SELECT table_name, rule, count(*) FROM quarantine GROUP BY ALL ORDER BY ALL"
             ).fetchall()
         }
-        return WarehouseInfo(path, schema_version(con), counts, batches, quarantine)
+        return WarehouseInfo(path, schema_steps(con), counts, batches, quarantine)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,8 @@ def rule_legend(rules: list[str]) -> None:
 
 
 def warehouse_info(info: WarehouseInfo) -> None:
-    console.print(f"Warehouse [bold]{info.path}[/] (schema version {info.schema_version})")
+    schema = ", ".join(f"{name} {step}" for name, step in info.schema.items())
+    console.print(f"Warehouse [bold]{info.path}[/] (schema: {schema})")
     tables = Table(title="Tables")
     tables.add_column("table")
     tables.add_column("rows", justify="right")

@@ -8,6 +8,7 @@ on DuckDB (the warehouse) and on Spark (:class:`SparkSource`).
 
 from __future__ import annotations
 
+from broen.analytics._source import DuckDBSource, Source, SparkSource
 from broen.analytics.cohort._definitions import find_definition, shipped_definitions
 from broen.analytics.cohort._errors import CohortDefinitionError, CohortError
 from broen.analytics.cohort._evaluate import AttritionStep, CohortResult, evaluate_cohort
@@ -20,7 +21,6 @@ from broen.analytics.cohort._model import (
     ProgrammeIndex,
 )
 from broen.analytics.cohort._parse import load_definition, parse_definition
-from broen.analytics.cohort._source import DuckDBSource, Source, SparkSource
 from broen.analytics.cohort._store import (
     CohortInfo,
     CohortReport,

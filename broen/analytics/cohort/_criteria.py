@@ -10,6 +10,7 @@ from typing import Any
 
 import narwhals as nw
 
+from broen.analytics._source import Frame, Source
 from broen.analytics.cohort import _events as ev
 from broen.analytics.cohort._errors import CohortError
 from broen.analytics.cohort._model import (
@@ -26,7 +27,6 @@ from broen.analytics.cohort._model import (
     ServiceUse,
     TransferState,
 )
-from broen.analytics.cohort._source import Frame, Source
 
 KEYS = list(ev.KEYS)
 PANEL_HINT = "build the panel first: broen panel build"

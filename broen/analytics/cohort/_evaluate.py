@@ -15,6 +15,7 @@ from datetime import date
 
 import narwhals as nw
 
+from broen.analytics._source import Frame, Source
 from broen.analytics.cohort import _events as ev
 from broen.analytics.cohort._coverage import coverage_warnings
 from broen.analytics.cohort._criteria import (
@@ -35,7 +36,6 @@ from broen.analytics.cohort._model import (
     MonthlyIndex,
     ProgrammeIndex,
 )
-from broen.analytics.cohort._source import Frame, Source
 
 
 @dataclass(frozen=True)

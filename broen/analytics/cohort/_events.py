@@ -11,9 +11,9 @@ from functools import reduce
 import narwhals as nw
 import pyarrow as pa
 
+from broen.analytics._source import Frame, Source
 from broen.analytics.cohort._metrics import SECTORS, SOCIAL_TRANSFER_STATES
 from broen.analytics.cohort._model import Offset, Window
-from broen.analytics.cohort._source import Frame, Source
 
 KEYS = ("person_id", "index_date")
 

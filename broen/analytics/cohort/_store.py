@@ -10,12 +10,12 @@ from typing import Any
 import duckdb
 
 from broen.analytics._exceptions import WarehouseError
+from broen.analytics._source import DuckDBSource
 from broen.analytics._sql import transaction
 from broen.analytics._warehouse import connect, default_warehouse_path
 from broen.analytics.cohort._definitions import find_definition
 from broen.analytics.cohort._evaluate import AttritionStep, CohortResult, evaluate_cohort
 from broen.analytics.cohort._model import CohortDefinition, IndexRule
-from broen.analytics.cohort._source import DuckDBSource
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,10 @@ def build_cohort(
         definition = find_definition(definition)
     if index is not None:
         definition = replace(definition, index=index)
-    with _existing(warehouse) as con:
-        source = DuckDBSource(con)
-        try:
-            result = evaluate_cohort(definition, source)
-            built_at = datetime.now().replace(microsecond=0)
-            _store(con, result, built_at)
-        finally:
-            source.drop_temporary()
+    with _existing(warehouse) as con, DuckDBSource(con, prefix="_broen_cohort") as source:
+        result = evaluate_cohort(definition, source)
+        built_at = datetime.now().replace(microsecond=0)
+        _store(con, result, built_at)
     return CohortReport(
         name=definition.name,
         title=definition.title,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import pyarrow as pa
 
 from broen.analytics._exceptions import ConfigurationError, WarehouseError
-from broen.analytics._sql import transaction
+from broen.analytics._sql import quote, transaction
 from broen.analytics._warehouse import connect, default_warehouse_path, has_table
 from broen.analytics.panel._calendar import Period
 from broen.analytics.panel._columns import create_stored_sql
@@ -126,7 +126,7 @@ def _run(
     row = con.execute(f"SELECT count(*) FROM {scope if incremental else 'persons'}").fetchall()
     report.persons_rebuilt = int(row[0][0])
     started = time.perf_counter()
-    con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    con.execute(f"DROP TABLE IF EXISTS {quote(STAGING)}")
     # A full build's staging table becomes panel_base; an incremental build's few rows are
     # copied into it, so they are staged in memory rather than written to disk twice.
     con.execute(create_stored_sql(STAGING, temporary=incremental))
@@ -134,10 +134,10 @@ def _run(
         # The rows of the persons to rebuild, copied once: the engine and the reconciliation
         # read these instead of scanning the whole tables again.
         for name, columns in SOURCE_COLUMNS.items():
-            cols = ", ".join(f'"{c}"' for c in columns)
+            cols = ", ".join(quote(c) for c in columns)
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE panel_scope_{name} AS SELECT {cols} "
-                f'FROM "{name}" WHERE person_id IN {scope}'
+                f"CREATE OR REPLACE TEMP TABLE {quote(f'panel_scope_{name}')} AS SELECT {cols} "
+                f"FROM {quote(name)} WHERE person_id IN {scope}"
             )
         job = replace(
             job, sources={**job.sources, **{n: f"panel_scope_{n}" for n in SOURCE_COLUMNS}}
@@ -145,18 +145,19 @@ def _run(
     try:
         number_persons(con, job.sources["persons"])
         _compute(con, job, engine, spark, warehouse, step, incremental)
-        report.rows_written = int(con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0])
+        rows = con.execute(f"SELECT count(*) FROM {quote(STAGING)}").fetchall()
+        report.rows_written = int(rows[0][0])
         step("reconciling with the raw rows and storing", 3, 4)
         con.execute(view_sql(job.payers, STAGING, f"{STAGING}_view", temporary=True))
         report.excluded = reconcile(con, job.sources, f"{STAGING}_view")
         with transaction(con):
             if incremental:
-                con.execute(f"DELETE FROM {BASE} WHERE person_id IN {scope}")
-                con.execute(f"INSERT INTO {BASE} SELECT * FROM {STAGING}")
-                con.execute(f"DROP TABLE {STAGING}")
+                con.execute(f"DELETE FROM {quote(BASE)} WHERE person_id IN {scope}")
+                con.execute(f"INSERT INTO {quote(BASE)} SELECT * FROM {quote(STAGING)}")
+                con.execute(f"DROP TABLE {quote(STAGING)}")
             else:
-                con.execute(f"DROP TABLE IF EXISTS {BASE}")
-                con.execute(f"ALTER TABLE {STAGING} RENAME TO {BASE}")
+                con.execute(f"DROP TABLE IF EXISTS {quote(BASE)}")
+                con.execute(f"ALTER TABLE {quote(STAGING)} RENAME TO {quote(BASE)}")
             con.execute(view_sql(job.payers))
             con.execute("DELETE FROM panel_dirty")
             con.execute(
@@ -177,11 +178,11 @@ def _run(
             )
             step("committing", 4, 4)
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {PERSON_INDEX}")
-        con.execute(f"DROP VIEW IF EXISTS {STAGING}_view")
-        con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        con.execute(f"DROP TABLE IF EXISTS {quote(PERSON_INDEX)}")
+        con.execute(f"DROP VIEW IF EXISTS {quote(f'{STAGING}_view')}")
+        con.execute(f"DROP TABLE IF EXISTS {quote(STAGING)}")
         for name in SOURCE_COLUMNS:
-            con.execute(f"DROP TABLE IF EXISTS panel_scope_{name}")
+            con.execute(f"DROP TABLE IF EXISTS {quote(f'panel_scope_{name}')}")
 
 
 def _compute(
@@ -269,5 +270,6 @@ def _mode(
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     if not has_table(con, BASE):
         return 0, 0
-    row = con.execute(f"SELECT count(*), count(DISTINCT person_id) FROM {BASE}").fetchall()[0]
+    sql = f"SELECT count(*), count(DISTINCT person_id) FROM {quote(BASE)}"
+    row = con.execute(sql).fetchall()[0]
     return (int(row[0]), int(row[1])) if row else (0, 0)

@@ -18,6 +18,7 @@ from broen.analytics._contract import (
     SETTINGS,
 )
 from broen.analytics._contract import TRANSFER_STATES as _STATES
+from broen.analytics._sql import quote
 
 TRANSFER_STATES: tuple[str, ...] = _STATES
 COST_PAYERS = ("region", "municipality", "state", "citizen")
@@ -108,6 +109,6 @@ STORED_COLUMNS: tuple[str, ...] = tuple(c for c in PANEL_COLUMNS if c not in DER
 
 def create_stored_sql(name: str, *, temporary: bool = False) -> str:
     """``CREATE [TEMP] TABLE name`` with the stored columns of the panel."""
-    cols = ",\n    ".join(f'"{c}" {sql_type(c)}' for c in STORED_COLUMNS)
+    cols = ",\n    ".join(f"{quote(c)} {sql_type(c)}" for c in STORED_COLUMNS)
     temp = "TEMP " if temporary else ""
-    return f'CREATE {temp}TABLE "{name}" (\n    {cols}\n)'
+    return f"CREATE {temp}TABLE {quote(name)} (\n    {cols}\n)"

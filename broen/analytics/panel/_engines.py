@@ -1,10 +1,13 @@
 """The two engines under the one pipeline: where the inputs come from, where the panel goes.
 
-- ``duckdb`` (embedded): the pipeline runs on relations of the warehouse connection itself and
-  the result is inserted into ``panel`` in the build's transaction.
+Both read their inputs through a :class:`broen.analytics._source.Source`:
+
+- ``duckdb`` (embedded): a ``DuckDBSource`` on the warehouse connection itself (its tables
+  redirected to the build's copies, see ``Job.sources``); the result is inserted into ``panel``
+  in the build's transaction.
 - ``spark``: the needed columns of the warehouse tables are exported to Parquet with DuckDB's
-  ``COPY`` into a staging directory, Spark reads them, runs the same pipeline and writes Parquet,
-  and DuckDB loads that into ``panel`` in the build's transaction.
+  ``COPY`` into a staging directory, a ``SparkSource`` reads them, Spark runs the same pipeline
+  and writes Parquet, and DuckDB loads that into ``panel`` in the build's transaction.
 """
 
 from __future__ import annotations
@@ -12,21 +15,21 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
-import narwhals as nw
 import pyarrow as pa
 
-from broen.analytics._sql import quote
+from broen.analytics._source import DuckDBSource, Source, SparkSource
+from broen.analytics._sql import literal, quote
 from broen.analytics.panel._calendar import Period, spans_table, weeks_table
 from broen.analytics.panel._columns import STORED_COLUMNS
 from broen.analytics.panel._payers import Payers
-from broen.analytics.panel._pipeline import Inputs, panel_frame
+from broen.analytics.panel._pipeline import Frame, Inputs, panel_frame
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -70,7 +73,7 @@ class Job:
 def number_persons(con: duckdb.DuckDBPyConnection, persons: str = "persons") -> None:
     """Number the persons of the table ``persons`` in id order into ``PERSON_INDEX``."""
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {PERSON_INDEX} AS SELECT person_id, "
+        f"CREATE OR REPLACE TEMP TABLE {quote(PERSON_INDEX)} AS SELECT person_id, "
         "row_number() OVER (ORDER BY person_id) - 1 AS pidx "
         f"FROM (SELECT DISTINCT person_id FROM {quote(persons)})"
     )
@@ -101,36 +104,10 @@ def run_duckdb(
     The residents and the person-months are stored in temporary tables: DuckDB then knows
     their sizes and plans the joins of the sources well. Storing each source's monthly sums
     too was slower (a 50,000-person build: 10.2-10.5 s against 9.4-9.6 s)."""
-
-    def table(name: str) -> nw.LazyFrame[Any]:
-        cols = ", ".join(quote(c) for c in INPUT_COLUMNS[name])
-        return nw.from_native(con.sql(f"SELECT {cols} FROM {quote(job.sources[name])}"))
-
-    temps: list[str] = []
-
-    def temp(name: str, sql: str) -> nw.LazyFrame[Any]:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
-        temps.append(name)
-        return nw.from_native(con.table(name))
-
-    def dim(data: pa.Table) -> nw.LazyFrame[Any]:
-        name = f"panel_dim_{len(temps)}"
-        con.register(f"{name}_arrow", data)
-        try:
-            return temp(name, f"SELECT * FROM {name}_arrow")
-        finally:
-            con.unregister(f"{name}_arrow")
-
-    def materialize(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-        return temp(f"panel_part_{len(temps)}", frame.to_native().sql_query())
-
-    inputs = _inputs(table, dim, job, persons_from=persons_from, persons_to=persons_to)
-    try:
-        relation = panel_frame(inputs, job.period, materialize).to_native()
+    with DuckDBSource(con, tables=job.sources, prefix="_broen_panel") as source:
+        inputs = _inputs(source, job, persons_from=persons_from, persons_to=persons_to)
+        relation = panel_frame(inputs, job.period, source.materialise).to_native()
         relation.insert_into(target)
-    finally:
-        for name in temps:
-            con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 @contextmanager
@@ -146,8 +123,25 @@ def staging_dir(warehouse: Path) -> Iterator[Path]:
 def run_spark(
     con: duckdb.DuckDBPyConnection, job: Job, target: str, spark: SparkSession, staging: Path
 ) -> None:
-    """Export, run the pipeline on Spark, and insert its output into the table ``target``."""
-    exported: dict[str, str] = {}
+    """Export, run the pipeline on Spark, and insert its output into the table ``target``.
+
+    The pipeline is not materialised on Spark: its plan runs once, when the panel is written."""
+    with SparkSource.from_parquet(spark, export_parquet(con, job, staging)) as source:
+        inputs = _inputs(source, job)
+        out = staging / "panel"
+        panel_frame(inputs, job.period).to_native().write.mode("overwrite").parquet(str(out))
+    cols = ", ".join(quote(c) for c in STORED_COLUMNS)
+    if any(out.glob("*.parquet")):
+        files = literal(str(out / "*.parquet"))
+        con.execute(
+            f"INSERT INTO {quote(target)} ({cols}) SELECT {cols} FROM read_parquet({files})"
+        )
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, job: Job, staging: Path) -> dict[str, Path]:
+    """The columns the pipeline reads of each input, one Parquet file each in ``staging``
+    (contact start and end as dates)."""
+    exported: dict[str, Path] = {}
     for name, columns in INPUT_COLUMNS.items():
         cols = ", ".join(
             f"CAST({quote(c)} AS DATE) AS {quote(c)}" if c in ("start", "end") else quote(c)
@@ -155,46 +149,35 @@ def run_spark(
         )
         path = staging / f"{name}.parquet"
         source = quote(job.sources[name])
-        con.execute(f"COPY (SELECT {cols} FROM {source}) TO '{path}' (FORMAT parquet)")
-        exported[name] = str(path)
-
-    def table(name: str) -> nw.LazyFrame[Any]:
-        return nw.from_native(spark.read.parquet(exported[name]))
-
-    def dim(data: pa.Table) -> nw.LazyFrame[Any]:
-        return nw.from_native(spark.createDataFrame(data))
-
-    inputs = _inputs(table, dim, job)
-    out = staging / "panel"
-    panel_frame(inputs, job.period).to_native().write.mode("overwrite").parquet(str(out))
-    cols = ", ".join(quote(c) for c in STORED_COLUMNS)
-    if any(out.glob("*.parquet")):
-        con.execute(
-            f"INSERT INTO {target} ({cols}) SELECT {cols} FROM read_parquet('{out}/*.parquet')"
-        )
+        con.execute(f"COPY (SELECT {cols} FROM {source}) TO {literal(str(path))} (FORMAT parquet)")
+        exported[name] = path
+    return exported
 
 
 def _inputs(
-    table: Callable[[str], nw.LazyFrame[Any]],
-    dim: Callable[[pa.Table], nw.LazyFrame[Any]],
+    source: Source,
     job: Job,
     *,
     persons_from: str | None = None,
     persons_to: str | None = None,
 ) -> Inputs:
-    """The pipeline's inputs on one engine: ``table`` reads a warehouse table, ``dim`` turns a
-    small Arrow table (calendar, batch ranks) into a frame of that engine."""
+    """The pipeline's inputs on one engine: the columns it reads of each input table, and the
+    small Arrow tables (calendar, batch ranks) as frames of that engine."""
+
+    def table(name: str) -> Frame:
+        return source.table(name, INPUT_COLUMNS[name])
+
     return Inputs(
         persons=table("persons"),
         person_index=table("person_index"),
-        batch_ranks=dim(job.batch_ranks),
+        batch_ranks=source.rows(job.batch_ranks),
         hospital_contacts=table("hospital_contacts"),
         primary_care=table("primary_care"),
         prescriptions=table("prescriptions"),
         municipal_services=table("municipal_services"),
         transfers=table("transfers"),
-        spans=dim(spans_table(job.period)),
-        weeks=dim(weeks_table(job.period)),
+        spans=source.rows(spans_table(job.period)),
+        weeks=source.rows(weeks_table(job.period)),
         persons_from=persons_from,
         persons_to=persons_to,
     )

@@ -74,14 +74,14 @@ def _same(frame: Frame) -> Frame:
 
 
 def panel_frame(
-    inputs: Inputs, period: Period, materialize: Callable[[Frame], Frame] = _same
+    inputs: Inputs, period: Period, materialise: Callable[[Frame], Frame] = _same
 ) -> Frame:
     """The stored panel rows (``STORED_COLUMNS``) for the persons of ``inputs``.
 
-    ``materialize`` may store an intermediate frame (the residents, the person-months) and
+    ``materialise`` may store an intermediate frame (the residents, the person-months) and
     return a frame reading it: an engine's execution hint, not a change of logic."""
-    res = materialize(residents(inputs, period))
-    panel = materialize(skeleton(res, inputs.spans))
+    res = materialise(residents(inputs, period))
+    panel = materialise(skeleton(res, inputs.spans))
     parts = [
         hospital(_scoped(inputs.hospital_contacts, inputs), res, inputs.spans),
         primary_care(_scoped(inputs.primary_care, inputs), res, period),

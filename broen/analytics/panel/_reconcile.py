@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from broen.analytics._sql import quote
 from broen.analytics.panel._columns import PRIMARY_SERVICES, TRANSFER_WEEKS
 
 if TYPE_CHECKING:
@@ -66,9 +67,9 @@ def reconcile(
     for source in sorted({c[0] for c in CHECKS}):
         checks = [c for c in CHECKS if c[0] == source]
         select = ", ".join(f"coalesce({c[2]}, 0)" for c in checks)
-        row = con.execute(f'SELECT {select} FROM "{sources[source]}"').fetchall()[0] or ()
+        row = con.execute(f"SELECT {select} FROM {quote(sources[source])}").fetchall()[0] or ()
         raw.update({(c[0], c[1]): float(v) for c, v in zip(checks, row, strict=True)})
     select = ", ".join(f"coalesce({c[3]}, 0)" for c in CHECKS)
-    row = con.execute(f'SELECT {select} FROM "{panel_table}"').fetchall()[0] or ()
+    row = con.execute(f"SELECT {select} FROM {quote(panel_table)}").fetchall()[0] or ()
     panel = {(c[0], c[1]): float(v) for c, v in zip(CHECKS, row, strict=True)}
     return [Excluded(c[0], c[1], raw[c[0], c[1]], panel[c[0], c[1]]) for c in CHECKS]

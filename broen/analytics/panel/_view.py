@@ -8,6 +8,7 @@ constants of the view, which every build rewrites (a new payer mapping means a f
 
 from __future__ import annotations
 
+from broen.analytics._sql import quote
 from broen.analytics.panel._columns import (
     COST_PAYERS,
     HOSPITAL_SPLITS,
@@ -27,13 +28,13 @@ VIEW = "panel"
 
 def _sum(columns: list[str] | tuple[str, ...]) -> str:
     """A row-wise sum, left to right (one order of adding for every reader)."""
-    return "(" + " + ".join(f'"{c}"' for c in columns) + ")"
+    return "(" + " + ".join(quote(c) for c in columns) + ")"
 
 
 def _weighted(terms: list[tuple[float, str]]) -> str:
     if not terms:
         return "0.0"
-    return "(" + " + ".join(f'"{c}"' if w == 1.0 else f'"{c}" * {w!r}' for w, c in terms) + ")"
+    return "(" + " + ".join(quote(c) if w == 1.0 else f"{quote(c)} * {w!r}" for w, c in terms) + ")"
 
 
 def derived_sql(payers: Payers) -> dict[str, str]:
@@ -67,8 +68,9 @@ def view_sql(payers: Payers, base: str = BASE, name: str = VIEW, temporary: bool
     """``CREATE OR REPLACE VIEW name``: ``PANEL_COLUMNS`` in order over the table ``base``."""
     derived = derived_sql(payers)
     columns = [
-        f'CAST({derived[c]} AS {sql_type(c)}) AS "{c}"' if c in derived else f'"{c}"'
+        f"CAST({derived[c]} AS {sql_type(c)}) AS {quote(c)}" if c in derived else quote(c)
         for c in PANEL_COLUMNS
     ]
     kind = "TEMP VIEW" if temporary else "VIEW"
-    return f'CREATE OR REPLACE {kind} "{name}" AS SELECT {", ".join(columns)} FROM "{base}"'
+    select = ", ".join(columns)
+    return f"CREATE OR REPLACE {kind} {quote(name)} AS SELECT {select} FROM {quote(base)}"

@@ -1,7 +1,9 @@
 """Risk stratification on a warehouse: fit and validate a model, and score a population.
 
-This module is the DuckDB glue: it opens the warehouse, hands its tables to the engine-agnostic
-feature code as Narwhals lazy frames and collects the result to pandas for scikit-learn.
+This module is the glue: it opens the warehouse, hands its tables to the engine-agnostic
+feature code as Narwhals lazy frames (through a :class:`~broen.analytics._source.Source`: a
+warehouse connection is read with ``DuckDBSource``, and the functions taking a connection take
+any source, e.g. a ``SparkSource``) and collects the result to pandas for scikit-learn.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 import narwhals as nw
@@ -20,7 +22,9 @@ from broen.analytics._cpr import is_cpr_shaped
 from broen.analytics._exceptions import ConfigurationError, WarehouseError
 from broen.analytics._paths import path_in
 from broen.analytics._privacy import PrivacyError
-from broen.analytics._warehouse import connect, has_table
+from broen.analytics._report import check_language
+from broen.analytics._source import DuckDBSource, Source
+from broen.analytics._warehouse import connect
 from broen.analytics.risk._features import (
     HISTORY,
     build_features,
@@ -35,20 +39,22 @@ from broen.analytics.risk._persist import load_model, save_model
 from broen.analytics.risk._report import write_report
 
 REASONS = 3
+Tables: TypeAlias = duckdb.DuckDBPyConnection | Source  # a warehouse connection, or any source
 
 
-def _frame(con: duckdb.DuckDBPyConnection, name: str) -> nw.LazyFrame[Any]:
-    return nw.from_native(con.table(name))
+def _source(con: Tables) -> Source:
+    return DuckDBSource(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
 
 
-def panel_months(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+def panel_months(con: Tables) -> tuple[int, int]:
     """First and last month number of the panel."""
-    if not has_table(con, "panel"):
+    source = _source(con)
+    if not source.has_table("panel"):
         raise WarehouseError(
             "The warehouse has no person-month panel (table 'panel'): build the panel first."
         )
     bounds = (
-        _frame(con, "panel")
+        source.table("panel")
         .select(first=month_number(nw.col("month")).min(), last=month_number(nw.col("month")).max())
         .collect()
         .to_dict(as_series=False)
@@ -58,16 +64,15 @@ def panel_months(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return int(bounds["first"][0]), int(bounds["last"][0])
 
 
-def cohort_members(
-    con: duckdb.DuckDBPyConnection, cohort: str, month: int | None = None
-) -> nw.LazyFrame[Any]:
+def cohort_members(con: Tables, cohort: str, month: int | None = None) -> nw.LazyFrame[Any]:
     """Person ids in ``cohort`` (with an index date in or before ``month``), as a lazy frame."""
-    if not has_table(con, "cohort_members"):
+    source = _source(con)
+    if not source.has_table("cohort_members"):
         raise WarehouseError(
             f"Cannot restrict to cohort {cohort!r}: the warehouse has no cohorts "
             "(table 'cohort_members'). Define the cohort first."
         )
-    members = _frame(con, "cohort_members")
+    members = source.table("cohort_members")
     names = members.select("cohort").unique().collect().to_dict(as_series=False)["cohort"]
     if cohort not in names:
         known = ", ".join(sorted(str(n) for n in names)) or "none"
@@ -79,7 +84,7 @@ def cohort_members(
 
 
 def load_features(
-    con: duckdb.DuckDBPyConnection,
+    con: Tables,
     index_months: Sequence[int] | None = None,
     *,
     step: int = 6,
@@ -90,19 +95,20 @@ def load_features(
     """The feature table of the warehouse's panel, collected to pandas.
 
     Default index months: every ``step`` months with a full history and outcome window."""
-    first, last = panel_months(con)
+    source = _source(con)
+    first, last = panel_months(source)
     months = list(index_months) if index_months is not None else index_grid(first, last, step)
     lazy = build_features(
-        _frame(con, "panel"),
-        _frame(con, "persons"),
-        _frame(con, "hospital_contacts"),
-        _frame(con, "hospital_diagnoses"),
+        source.table("panel"),
+        source.table("persons"),
+        source.table("hospital_contacts"),
+        source.table("hospital_diagnoses"),
         months,
         outcomes=outcomes,
         min_age=min_age,
     )
     if cohort is not None:
-        lazy = lazy.join(cohort_members(con, cohort, max(months)), on="person_id", how="semi")
+        lazy = lazy.join(cohort_members(source, cohort, max(months)), on="person_id", how="semi")
     frame: pd.DataFrame = lazy.collect(backend="pandas").to_native()
     return frame
 
@@ -133,9 +139,12 @@ def fit_risk(
     random_state: int | None = 0,
     step: int = 6,
     min_age: int = 18,
+    language: str = "da",
 ) -> FitResult:
     """Build the feature table, fit and validate a :class:`RiskModel`, write the report
-    (HTML, PNG, JSON) and the fitted model (aggregates only) to ``out_dir``."""
+    (HTML, PNG, JSON; the HTML and the plot in ``language``, "da" or "en") and the fitted
+    model (aggregates only) to ``out_dir``."""
+    check_language(language)
     out_dir = out_dir if out_dir is not None else DEFAULT_RISK_DIR
     with connect(warehouse, read_only=True) as con:
         features = load_features(con, step=step, min_age=min_age)
@@ -148,7 +157,7 @@ def fit_risk(
         target=target, model=model, test_from=test_from, random_state=random_state
     ).fit(features)
     del features
-    plot_path, report_path, metrics_path = write_report(fitted, out_dir, f"risk-{target}")
+    plot_path, report_path, metrics_path = write_report(fitted, out_dir, f"risk-{target}", language)
     path = save_model(fitted, model_path(out_dir, target), min_age=min_age)
     return FitResult(fitted, path, report_path, plot_path, metrics_path)
 
