@@ -1,15 +1,110 @@
-"""Metrics pinned to hand-computed cases, to scikit-learn and to a known data-generating model."""
+"""Metrics pinned to hand-computed cases, to scikit-learn, to the implementation before
+scikit-learn computed them and to a known data-generating model."""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.testing as npt
+import pandas as pd
 import pytest
+from sklearn.calibration import calibration_curve
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from broen.analytics._privacy import suppress
-from broen.analytics.risk import calibration_bins, capture, evaluate, recalibration, roc_auc
+from broen.analytics.risk import (
+    brier,
+    calibration_bins,
+    capture,
+    evaluate,
+    recalibration,
+    roc_auc,
+)
+
+# A fixed small example: 20 persons in two index months of 10, 7 with the outcome, with ties.
+Y = np.array([0, 0, 1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0], dtype=float)
+P = np.array(
+    [
+        *(0.05, 0.10, 0.80, 0.20, 0.35, 0.60, 0.35, 0.15, 0.90, 0.25),
+        *(0.05, 0.45, 0.30, 0.10, 0.40, 0.70, 0.20, 0.50, 0.35, 0.15),
+    ]
+)
+AMOUNT = np.array([0, 0, 2, 0, 1, 3, 0, 0, 1, 0, 0, 1, 0, 0, 0, 2, 0, 0, 1, 0], dtype=float)
+GROUP = np.repeat([1, 2], 10)
+
+
+def _previous_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """The AUC as Broen computed it before scikit-learn: Mann-Whitney with mid-ranks."""
+    n_pos = float(y.sum())
+    n_neg = float(y.size - n_pos)
+    ranks = pd.Series(score).rank(method="average").to_numpy()
+    return (float(ranks[y == 1].sum()) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def _previous_brier(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean((p - y) ** 2))
+
+
+def test_the_fixed_example_is_pinned() -> None:
+    metrics = evaluate(Y, P, AMOUNT, GROUP, bins=4)
+    # 7 x 13 = 91 pairs: 84 ordered right, 2 tied (a half each).
+    assert abs(metrics.auc - 85 / 91) <= 1e-12
+    assert abs(metrics.auc - _previous_auc(Y, P)) <= 1e-12
+    # The squared differences sum to 913/400 over 20 persons.
+    assert abs(metrics.brier - 913 / 8000) <= 1e-12
+    assert abs(metrics.brier - _previous_brier(Y, P)) <= 1e-12
+    # Not from scikit-learn: computed as before (Newton-Raphson; its values before, to 1e-9).
+    assert abs(metrics.calibration_intercept - 0.9943050642365922) <= 1e-9
+    assert abs(metrics.calibration_slope - 2.9015962924542755) <= 1e-9
+    bins = [(b.n, b.predicted, b.observed) for b in metrics.calibration]
+    npt.assert_allclose(
+        np.array(bins),
+        [[5, 0.09, 0.0], [5, 0.22, 0.0], [5, 0.38, 0.6], [5, 0.70, 0.8]],
+        rtol=0,
+        atol=1e-12,
+    )
+    # Top 10 % of each month is one person: 1 + 2 of 11 admissions; 5 %: half of them.
+    assert metrics.capture == {
+        "1%": pytest.approx(0.3 / 11, abs=1e-12),
+        "5%": pytest.approx(1.5 / 11, abs=1e-12),
+        "10%": pytest.approx(3 / 11, abs=1e-12),
+    }
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_auc_and_brier_equal_the_previous_implementation(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = np.round(rng.beta(1, 6, 3_000), 2)  # many ties
+    y = (rng.random(3_000) < p).astype(float)
+    assert abs(roc_auc(y, p) - _previous_auc(y, p)) <= 1e-12
+    assert abs(brier(y, p) - _previous_brier(y, p)) <= 1e-12
+    cost = np.round(rng.gamma(0.3, 20_000, 3_000) * (rng.random(3_000) < 0.4))  # a baseline
+    assert abs(roc_auc(y, cost) - _previous_auc(y, cost)) <= 1e-12
+
+
+def test_auc_and_brier_refuse_what_they_cannot_compute() -> None:
+    with pytest.raises(ValueError):
+        roc_auc([0, 1, 1], [0.2, np.nan, 0.4])
+    with pytest.raises(ValueError):
+        brier([0, 1], [0.2, 1.5])  # not a probability
+    with pytest.raises(ValueError, match="same length"):
+        brier([0, 1], [0.2])
+
+
+def test_calibration_bins_are_sklearns_quantile_bins_only_without_ties() -> None:
+    rng = np.random.default_rng(7)
+    p = rng.random(1_000)  # distinct predictions, n a multiple of the bins
+    y = (rng.random(1_000) < p).astype(float)
+    observed, predicted = calibration_curve(y, p, n_bins=10, strategy="quantile")
+    ours = calibration_bins(y, p)
+    npt.assert_allclose([b.observed for b in ours], observed, rtol=0, atol=1e-12)
+    npt.assert_allclose([b.predicted for b in ours], predicted, rtol=0, atol=1e-12)
+    # With ties (here: 60 % of the persons at the lowest risk) sklearn's bins merge; ours keep
+    # ten groups of equal size.
+    tied = np.where(p < 0.6, 0.01, p)
+    observed, _ = calibration_curve(y, tied, n_bins=10, strategy="quantile")
+    assert len(observed) < 10
+    assert [b.n for b in calibration_bins(y, tied)] == [100] * 10
 
 
 def test_auc_hand_computed() -> None:

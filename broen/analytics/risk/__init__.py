@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from broen.analytics.risk._metrics import (
         CalibrationBin,
         Metrics,
+        brier,
         calibration_bins,
         capture,
         evaluate,
@@ -79,6 +80,7 @@ _LAZY: dict[str, str] = {
     "RiskModel": "broen.analytics.risk._model",
     "ScoreResult": "broen.analytics.risk._workflow",
     "TRUSTED_TYPES": "broen.analytics.risk._persist",
+    "brier": "broen.analytics.risk._metrics",
     "build_features": "broen.analytics.risk._features",
     "calibration_bins": "broen.analytics.risk._metrics",
     "capture": "broen.analytics.risk._metrics",
@@ -131,6 +133,7 @@ __all__ = [
     "ReasonGroup",
     "RiskModel",
     "ScoreResult",
+    "brier",
     "build_features",
     "calibration_bins",
     "capture",

@@ -1,18 +1,22 @@
 """Validation metrics for risk scores: discrimination, calibration and capture.
 
 All functions take plain arrays and return numbers or small aggregate tables; none keeps a
-reference to its input.
+reference to its input. Where scikit-learn computes the same thing, it does: the AUC
+(``roc_auc_score``) and the Brier score (``brier_score_loss``); what it does not offer is
+computed here.
 
-- :func:`roc_auc` — the area under the ROC curve, computed as the Mann-Whitney statistic with
-  mid-ranks for ties: the probability that a random person with the outcome has a higher score
-  than a random person without it (ties count one half). Equal to
-  ``sklearn.metrics.roc_auc_score``.
+- :func:`roc_auc` — the area under the ROC curve (``sklearn.metrics.roc_auc_score``): the
+  probability that a random person with the outcome has a higher score than a random person
+  without it, ties counting one half (the Mann-Whitney statistic with mid-ranks).
 - :func:`recalibration` — the logistic recalibration ``logit P(y=1) = a + b·logit(p)`` fitted by
   Newton-Raphson. The slope ``b`` is 1 for a well-calibrated model; ``b < 1`` means the
   predictions are too extreme (typical of over-fitting), ``b > 1`` too timid. ``a`` (with ``b``
   fitted) shifts the whole curve.
 - :func:`calibration_bins` — observed outcome rate against mean predicted risk in groups of equal
-  size (deciles of predicted risk by default): the calibration plot.
+  size (deciles of predicted risk by default): the calibration plot. Not
+  ``sklearn.calibration.calibration_curve``, whose bins differ (see the function).
+- :func:`brier` — the mean squared difference between risk and outcome
+  (``sklearn.metrics.brier_score_loss``).
 - :func:`capture` — the share of all next-year events (e.g. acute admissions) that fall on the
   persons ranked in the top 1 %, 5 %, 10 %. Ranking is done within each population (index
   month); ties at the cut-off count fractionally (the expected share under random tie-breaking).
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from broen.analytics._privacy import is_suppressed, suppress
 
@@ -40,18 +45,26 @@ def _as_float(values: npt.ArrayLike) -> FloatArray:
 
 
 def roc_auc(y: npt.ArrayLike, score: npt.ArrayLike) -> float:
-    """Area under the ROC curve of ``score`` for the binary outcome ``y`` (0/1)."""
+    """Area under the ROC curve of ``score`` for the binary outcome ``y`` (0/1).
+
+    A score need not be a probability (the baseline ranks by cost); NaN is refused."""
     yy = _as_float(y)
     ss = _as_float(score)
     if yy.shape != ss.shape:
         raise ValueError("y and score must have the same length")
     n_pos = float(yy.sum())
-    n_neg = float(yy.size - n_pos)
-    if n_pos == 0 or n_neg == 0:
+    if n_pos == 0 or n_pos == yy.size:
         raise ValueError("the AUC needs both persons with and without the outcome")
-    ranks = pd.Series(ss).rank(method="average").to_numpy()
-    u = float(ranks[yy == 1].sum()) - n_pos * (n_pos + 1) / 2
-    return u / (n_pos * n_neg)
+    return float(roc_auc_score(yy, ss))
+
+
+def brier(y: npt.ArrayLike, p: npt.ArrayLike) -> float:
+    """Mean of ``(p - y)²`` for the binary outcome ``y`` (0/1) and the risks ``p`` (in [0, 1])."""
+    yy = _as_float(y)
+    pp = _as_float(p)
+    if yy.shape != pp.shape:
+        raise ValueError("y and p must have the same length")
+    return float(brier_score_loss(yy, pp, pos_label=1.0))
 
 
 def logit(p: npt.ArrayLike) -> FloatArray:
@@ -91,6 +104,13 @@ class CalibrationBin:
 def calibration_bins(y: npt.ArrayLike, p: npt.ArrayLike, bins: int = 10) -> list[CalibrationBin]:
     """Observed rate against mean predicted risk in ``bins`` groups of (nearly) equal size,
     ordered by predicted risk."""
+    # Not sklearn.calibration.calibration_curve(strategy="quantile"): it puts the bin edges at
+    # interpolated percentiles of p and bins each prediction by value, so tied predictions (the
+    # rule for trees, and for the baseline's many persons without cost) always share a bin: bins
+    # then differ in size, and one may be empty and dropped. When n is not a multiple of
+    # ``bins`` its groups also differ from equal-size ones. And it returns no counts, which the
+    # report shows (suppressed when small). On distinct predictions with n a multiple of
+    # ``bins`` both give the same bins (tests/risk/test_metrics.py).
     yy = _as_float(y)
     pp = _as_float(p)
     order = np.argsort(pp, kind="stable")
@@ -198,5 +218,5 @@ def evaluate(
         calibration_slope=slope,
         calibration=tuple(calibration_bins(yy, pp, bins)),
         capture=capture(amount, pp, group),
-        brier=float(np.mean((pp - yy) ** 2)),
+        brier=brier(yy, pp),
     )
