@@ -13,7 +13,7 @@ from broen.cli._app import cli
 from broen.cli._render import console
 
 
-def _columns(value: str) -> list[str]:
+def _columns(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
     names = [c.strip() for c in value.split(",") if c.strip()]
     if not names:
         raise click.BadParameter("name at least one column, separated by commas")
@@ -30,7 +30,9 @@ def _columns(value: str) -> list[str]:
 )
 @click.option("--treatment", required=True, help="Column with 1 for treated, 0 for controls.")
 @click.option("--outcome", required=True, help="Numeric outcome column.")
-@click.option("--covariates", required=True, help="Comma-separated covariate columns.")
+@click.option(
+    "--covariates", required=True, callback=_columns, help="Comma-separated covariate columns."
+)
 @click.option("--exact", default="", help="Comma-separated columns to match exactly on.")
 @click.option("--ratio", default=5, show_default=True, type=click.IntRange(1, 100))
 @click.option(
@@ -58,7 +60,7 @@ def estimate(
     table: Path,
     treatment: str,
     outcome: str,
-    covariates: str,
+    covariates: list[str],
     exact: str,
     ratio: int,
     caliper: float,
@@ -75,7 +77,7 @@ def estimate(
         table,
         treatment=treatment,
         outcome=outcome,
-        covariates=_columns(covariates),
+        covariates=covariates,
         exact=[c.strip() for c in exact.split(",") if c.strip()],
         ratio=ratio,
         caliper=caliper,

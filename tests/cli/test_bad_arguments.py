@@ -94,6 +94,12 @@ def case(command: str, *args: str, code: int, says: str) -> Case:
 WH = ("--warehouse", "{warehouse}")
 NO_WH = ("--warehouse", "{tmp}/none.duckdb")
 SMALL = ("--persons", "10")
+
+
+def EST(table: str) -> tuple[str, ...]:  # a constant-like helper, as WH
+    return ("--table", table, "--treatment", "t", "--outcome", "y", "--covariates", "x")
+
+
 CASES: list[Case] = [
     case("", "nope", code=USAGE, says="No such command 'nope'"),
     case("import", code=USAGE, says="Missing argument 'SOURCE_DIR'"),
@@ -233,6 +239,27 @@ CASES: list[Case] = [
     case("risk score", *WH, "--month", "2021-6", code=USAGE, says="'--month'"),
     case("risk score", *WH, "--month", "2021-06", "--top", "0", code=USAGE, says="x>=1"),
     case("risk score", *WH, "--month", "2021-06", "--lang", "de", code=USAGE, says="'--lang'"),
+    case("risk fit", *WH, "--lang", "de", code=USAGE, says="'--lang'"),
+    case("estimate", code=USAGE, says="Missing option '--table'"),
+    case("estimate", *EST("{tmp}/none.csv"), code=USAGE, says="does not exist"),
+    case("estimate", *EST("{file}"), code=USER, says="no column"),
+    case("estimate", *EST("{folder}"), code=USER, says="Parquet"),
+    case("estimate", *EST("{file}"), "--ratio", "0", code=USAGE, says="'--ratio'"),
+    case("estimate", *EST("{file}"), "--caliper", "0", code=USAGE, says="'--caliper'"),
+    case("estimate", *EST("{file}"), "--adjust", "maybe", code=USAGE, says="'--adjust'"),
+    case(
+        "estimate",
+        "--table",
+        "{file}",
+        "--treatment",
+        "t",
+        "--outcome",
+        "y",
+        "--covariates",
+        ",",
+        code=USAGE,
+        says="'--covariates'",
+    ),
     case(
         "risk score",
         *(*WH, "--month", "2021-06", "--model-file", "{tmp}/none.skops"),

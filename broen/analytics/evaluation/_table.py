@@ -31,7 +31,11 @@ def read_table(path: Path) -> pd.DataFrame:
         try:
             return pq.read_table(path).to_pandas()
         except (pa.ArrowInvalid, OSError) as err:
-            raise EvaluationError(f"{path} is not a readable Parquet table: {err}.") from err
+            first = str(err).split(". ")[0].split("\n")[0].rstrip(".")
+            raise EvaluationError(
+                f"{path} is not a readable Parquet table ({first}): give a CSV file, a Parquet "
+                "file or a folder of Parquet parts."
+            ) from err
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         header = handle.readline()
     if not header.strip():
