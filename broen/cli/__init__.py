@@ -13,6 +13,7 @@ from broen.cli import _cohort as _cohort
 from broen.cli import _commands as _commands
 from broen.cli import _demo as _demo
 from broen.cli import _estimate as _estimate
+from broen.cli import _evaluate as _evaluate
 from broen.cli import _panel as _panel
 from broen.cli import _risk as _risk
 from broen.cli import _timeline as _timeline

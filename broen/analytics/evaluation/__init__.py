@@ -10,9 +10,13 @@ CohortMethod. The matching core also works on a plain table (:class:`MatchingEst
 from __future__ import annotations
 
 from broen.analytics.evaluation._balance import BalanceRow, Moments, balance_table
+from broen.analytics.evaluation._config import EvaluationConfig, load_config, shipped_config
 from broen.analytics.evaluation._did import Estimate
+from broen.analytics.evaluation._effects import effects_document
 from broen.analytics.evaluation._estimator import MatchingEstimator
+from broen.analytics.evaluation._event_study import EventStudy
 from broen.analytics.evaluation._matching import Matches, match
+from broen.analytics.evaluation._outputs import EvaluationOutput, evaluate_programme
 from broen.analytics.evaluation._propensity import (
     PropensityModel,
     equipoise,
@@ -20,20 +24,31 @@ from broen.analytics.evaluation._propensity import (
     preference_score,
 )
 from broen.analytics.evaluation._table import EvaluationError, estimate_table, read_table
+from broen.analytics.evaluation._workflow import EXIT_GATES_FAILED, Evaluation, evaluate
 
 __all__ = [
+    "EXIT_GATES_FAILED",
     "BalanceRow",
     "Estimate",
+    "Evaluation",
+    "EvaluationConfig",
     "EvaluationError",
+    "EvaluationOutput",
+    "EventStudy",
     "Matches",
     "MatchingEstimator",
     "Moments",
     "PropensityModel",
     "balance_table",
+    "effects_document",
     "equipoise",
     "estimate_table",
+    "evaluate",
+    "evaluate_programme",
     "fit_propensity",
+    "load_config",
     "match",
     "preference_score",
     "read_table",
+    "shipped_config",
 ]

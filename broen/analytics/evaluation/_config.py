@@ -39,8 +39,13 @@ class Matching:
     period: str = "month"  # exact calendar stratum: month | quarter
     age_band_years: int = 5
     municipality: bool = True  # exact: a programme is run by one municipality's services
-    penalty: float = 1.0  # inverse L2 strength on standardised covariates
-    max_fit_controls: int = 250_000  # OHDSI samples above 250,000 for the propensity fit
+    # Inverse L2 strength on standardised covariates; 0 = chosen by cross-validation (on the
+    # Et Liv i Balance demo it chose little shrinkage and balanced worse, so not the default).
+    penalty: float = 1.0
+    # The candidates sampled to fit the propensity model (weighted up to all candidates): its
+    # precision is bounded by the participants, so 50,000 (5 per participant at 10,000) is
+    # ample; OHDSI samples above 250,000 for cohorts of millions.
+    max_fit_controls: int = 50_000
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,7 @@ def _check(path: Path, root: yaml.Node, c: EvaluationConfig) -> None:
         (not m.caliper_sd > 0, "matching.caliper_sd must be positive"),
         (m.period not in ("month", "quarter"), "matching.period must be month or quarter"),
         (not 1 <= m.age_band_years <= 50, "matching.age_band_years must lie between 1 and 50"),
-        (not m.penalty > 0, "matching.penalty must be positive"),
+        (m.penalty < 0, "matching.penalty must be positive, or 0 for cross-validation"),
         (m.max_fit_controls < 1000, "matching.max_fit_controls must be at least 1000"),
         (
             not o.first_month <= o.baseline[0] <= o.baseline[1] < 0,

@@ -99,5 +99,6 @@ def load_participants(
     flow.append(FlowStep("index_with_lookback_in_period", int(inside.sum())))
     units = first[inside].reset_index(drop=True)
     units.insert(0, "unit_id", range(len(units)))
-    keep = ["unit_id", "person_id", "index_month", "referral_source", "stratum", "status"]
+    keep = ["unit_id", "person_id", "index_date", "index_month", "referral_source", "stratum"]
+    keep.append("status")
     return units[keep], flow

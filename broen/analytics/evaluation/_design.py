@@ -1,0 +1,284 @@
+"""The design of an evaluation: participants, risk-set candidates, propensity score, matching.
+
+What crosses from the engine to Python (the population never does):
+
+1. the participants' covariates (one row each) and a random sample of candidate rows
+   (``max_fit_controls``, default 250,000) with their covariates: the propensity model is
+   fitted on these, the controls weighted by candidates / sample (case-control sampling), and
+   the sample gives the candidates' means and variances for the balance table *before*
+   matching;
+2. for every candidate, only its keys, strata and logit, scored in the engine as a linear
+   expression, and only where some participant of its stratum lies within the caliper;
+3. the covariates of the matched controls (tens of thousands of rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from broen.analytics.cohort import find_definition
+from broen.analytics.evaluation._balance import BalanceRow, Moments, balance_table
+from broen.analytics.evaluation._candidates import (
+    candidate_features,
+    candidate_keys,
+    participant_features,
+)
+from broen.analytics.evaluation._config import EvaluationConfig
+from broen.analytics.evaluation._covariates import (
+    CovariateSpec,
+    covariate_columns,
+    labour_columns,
+    stratum_columns,
+    trajectory_columns,
+)
+from broen.analytics.evaluation._matching import match
+from broen.analytics.evaluation._participants import FlowStep, load_participants
+from broen.analytics.evaluation._population import collect, sample_keys, score, target_group
+from broen.analytics.evaluation._propensity import (
+    PropensityModel,
+    equipoise,
+    fit_propensity,
+    preference_score,
+)
+from broen.analytics.evaluation._table import EvaluationError
+
+PERSON = "person_id"
+
+
+@dataclass(frozen=True)
+class Design:
+    """The matched design (unit rows stay in memory for the estimates, never in the output)."""
+
+    participants: pd.DataFrame  # analysable participants: unit_id, person_id, index_month, …
+    units: pd.DataFrame  # matched units: unit_id, person_id, index_month, set_id, treated
+    flow: list[FlowStep]
+    n_candidates: int
+    n_candidate_persons: int
+    model: PropensityModel
+    caliper: float  # on the logit
+    equipoise: float
+    preference: dict[str, np.ndarray]  # preference scores of participants and sampled controls
+    balance: list[BalanceRow]
+    unmatched: dict[str, int]
+    covariates: tuple[str, ...]
+    sample_weight: float
+
+
+def covariate_spec(config: EvaluationConfig) -> CovariateSpec:
+    """The covariate spec of the config: the matching section's strata, and the covariates
+    section's plain values (look-back, crisis, labour and diagnosis windows)."""
+    m = config.matching
+    base = CovariateSpec(
+        age_band_years=m.age_band_years,
+        period=m.period,  # type: ignore[arg-type]
+        municipality_stratum=m.municipality,
+    )
+    known = {"lookback_months", "crisis_months", "labour_months", "diagnosis_months", "atc_months"}
+    unknown = sorted(set(config.covariates) - known)
+    if unknown:
+        raise EvaluationError(
+            f"{config.source}: unknown covariates setting {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known))}."
+        )
+    values: dict[str, Any] = {k: int(v) for k, v in config.covariates.items()}
+    try:
+        return replace(base, **values)
+    except (TypeError, ValueError) as err:
+        raise EvaluationError(f"{config.source}: covariates: {err}.") from err
+
+
+def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> Design:
+    period = source.period()
+    if period[0] is None or period[1] is None:
+        raise EvaluationError("The warehouse has no extract period: import an extract first.")
+    participants, flow = load_participants(
+        source, config.programme, config.index, period, spec.lookback_months
+    )
+    if participants.empty:
+        raise EvaluationError(
+            f"No participant of {config.programme} has {spec.lookback_months} months of "
+            "history inside the extract period before the index month."
+        )
+    months: list[date] = sorted(set(participants["index_month"]))
+    target = None
+    if config.target_group is not None:
+        target = target_group(source, find_definition(config.target_group), months)
+    covariates = covariate_columns(spec)
+    strata = stratum_columns(spec)
+
+    units = pa.Table.from_pandas(
+        participants[["unit_id", PERSON, "index_month"]], preserve_index=False
+    )
+    feats = collect(
+        participant_features(source, units, spec, target=target),
+        ["unit_id", *strata, *covariates, "resident", "full_lookback"],
+    ).to_pandas()
+    participants = participants.merge(feats, on="unit_id", how="inner")
+    ok = participants["resident"].astype(bool) & participants["full_lookback"].astype(bool)
+    flow.append(FlowStep("resident_with_full_lookback", int(ok.sum())))
+    participants = participants[ok].reset_index(drop=True)
+    if participants.empty:
+        raise EvaluationError("No participant was alive and resident through the look-back.")
+
+    keys = source.materialise(candidate_keys(source, months, spec, config.programme, target=target))
+    sample = sample_keys(source, keys, config.matching.max_fit_controls, seed=config.bootstrap.seed)
+    counts = keys.select(PERSON).collect("pyarrow").to_arrow().column(PERSON)
+    n_candidates, n_persons = len(counts), len(pa.compute.unique(counts))
+    if n_candidates == 0:
+        raise EvaluationError(
+            "No control candidate: nobody in the target group was resident with full "
+            "look-back in the participants' index months without having started the programme."
+        )
+    sample_units = sample.append_column("unit_id", pa.array(range(sample.num_rows), pa.int64()))
+    sampled = collect(
+        participant_features(source, sample_units, spec), ["unit_id", *strata, *covariates]
+    ).to_pandas()
+    weight = n_candidates / max(len(sampled), 1)
+    x_t = participants[list(covariates)].to_numpy(dtype=np.float64)
+    x_c = sampled[list(covariates)].to_numpy(dtype=np.float64)
+    model = fit_propensity(
+        np.vstack([x_t, x_c]),
+        np.r_[np.ones(len(x_t), bool), np.zeros(len(x_c), bool)],
+        list(covariates),
+        penalty=config.matching.penalty or None,
+        control_weight=weight,
+        log1p=(*trajectory_columns(spec), *labour_columns(spec)),
+    )
+    logit_t, logit_s = model.logit(x_t), model.logit(x_c)
+    sd = _pooled_sd(logit_t, logit_s, weight)
+    caliper = config.matching.caliper_sd * sd
+
+    scored = _candidates_in_reach(
+        source, months, spec, config, target, model, participants, logit_t, caliper
+    )
+    all_strata = pd.concat([participants[list(strata)], scored[list(strata)]], ignore_index=True)
+    ids = all_strata.astype(str).agg("\x1f".join, axis=1).factorize()[0]
+    found = match(
+        ids[: len(participants)],
+        logit_t,
+        ids[len(participants) :],
+        scored["logit"].to_numpy(dtype=np.float64),
+        ratio=config.matching.ratio,
+        caliper=caliper,
+    )
+    matched_t = np.unique(found.treated)
+    flow.append(FlowStep("matched", int(matched_t.size)))
+    units_frame = _matched_units(participants, scored, found, matched_t)
+
+    controls = units_frame[~units_frame["treated"]]
+    control_units = pa.Table.from_pandas(
+        controls[["unit_id", PERSON, "index_month"]], preserve_index=False
+    )
+    control_x = (
+        collect(participant_features(source, control_units, spec), ["unit_id", *covariates])
+        .to_pandas()
+        .set_index("unit_id")
+        .loc[controls["unit_id"], list(covariates)]
+        .to_numpy(dtype=np.float64)
+    )
+    per_set = controls.groupby("set_id")["unit_id"].transform("size").to_numpy()
+    share = len(participants) / (len(participants) + n_candidates)
+    balance = balance_table(
+        covariates,
+        Moments.of(x_t),
+        Moments.of(x_c),
+        Moments.of(x_t[matched_t]),
+        Moments.of(control_x, 1.0 / per_set),
+    )
+    pref_t = preference_score(logit_t, share)
+    pref_c = preference_score(logit_s, share)
+    both = np.r_[pref_t, pref_c]
+    w = np.r_[np.ones(pref_t.size), np.full(pref_c.size, weight)]
+    in_zone = ((both >= 0.3) & (both <= 0.7)).astype(float)
+    return Design(
+        participants=participants,
+        units=units_frame,
+        flow=flow,
+        n_candidates=n_candidates,
+        n_candidate_persons=int(n_persons),
+        model=model,
+        caliper=caliper,
+        equipoise=float((in_zone * w).sum() / w.sum()) if w.sum() else equipoise(both),
+        preference={"participants": pref_t, "controls": pref_c},
+        balance=balance,
+        unmatched={
+            "no_candidate_in_stratum": int(found.no_candidate.size),
+            "outside_caliper": int(found.outside_caliper.size),
+        },
+        covariates=tuple(covariates),
+        sample_weight=weight,
+    )
+
+
+def _pooled_sd(logit_t: np.ndarray, logit_s: np.ndarray, weight: float) -> float:
+    """SD of the logit over participants and all candidates (the sample weighted up)."""
+    values = np.r_[logit_t, logit_s]
+    w = np.r_[np.ones(logit_t.size), np.full(logit_s.size, weight)]
+    mean = float((w * values).sum() / w.sum())
+    return float(np.sqrt((w * (values - mean) ** 2).sum() / w.sum()))
+
+
+def _candidates_in_reach(
+    source: Any,
+    months: list[date],
+    spec: CovariateSpec,
+    config: EvaluationConfig,
+    target: Any,
+    model: PropensityModel,
+    participants: pd.DataFrame,
+    logit_t: np.ndarray,
+    caliper: float,
+) -> pd.DataFrame:
+    """Keys, strata and logit of the candidates that some participant of their stratum lies
+    within the caliper of: scored and filtered in the engine."""
+    strata = list(stratum_columns(spec))
+    bounds = (
+        participants[strata]
+        .assign(_lo=logit_t - caliper, _hi=logit_t + caliper)
+        .groupby(strata, dropna=False)
+        .agg(_lo=("_lo", "min"), _hi=("_hi", "max"))
+        .reset_index()
+    )
+    frame = candidate_features(source, months, spec, config.programme, target=target)
+    terms = model.as_terms()
+    scored = score(
+        frame,
+        model.intercept,
+        {c: t[0] for c, t in terms.items()},
+        {c: t[1] for c, t in terms.items()},
+        {c: t[2] for c, t in terms.items()},
+        log1p=model.log1p,
+    )
+    limits = source.rows(pa.Table.from_pandas(bounds, preserve_index=False))
+    import narwhals as nw
+
+    near = scored.join(limits, on=strata, how="inner").filter(
+        (nw.col("logit") >= nw.col("_lo")) & (nw.col("logit") <= nw.col("_hi"))
+    )
+    return collect(near, [PERSON, "index_month", *strata, "logit"]).to_pandas()
+
+
+def _matched_units(
+    participants: pd.DataFrame, scored: pd.DataFrame, found: Any, matched_t: np.ndarray
+) -> pd.DataFrame:
+    """Matched sets as unit rows: each matched participant (set_id = its position among the
+    matched) and its controls, numbered after the participants."""
+    set_of_treated = np.full(len(participants), -1, dtype=np.int64)
+    set_of_treated[matched_t] = np.arange(matched_t.size)
+    treated_rows = participants.iloc[matched_t][[PERSON, "index_month"]].assign(
+        set_id=np.arange(matched_t.size),
+        treated=True,
+        source_unit=participants["unit_id"].iloc[matched_t].to_numpy(),
+    )
+    control_rows = scored.iloc[found.control][[PERSON, "index_month"]].assign(
+        set_id=set_of_treated[found.treated], treated=False, source_unit=-1
+    )
+    units = pd.concat([treated_rows, control_rows], ignore_index=True)
+    units.insert(0, "unit_id", np.arange(len(units), dtype=np.int64))
+    return units
