@@ -39,7 +39,7 @@ class PropensityModel:
     log1p: tuple[str, ...] = ()
 
     def logit(self, x: npt.ArrayLike) -> FloatArray:
-        z = (_transform(np.asarray(x, dtype=np.float64), self.columns, self.log1p) - self.means)
+        z = _transform(np.asarray(x, dtype=np.float64), self.columns, self.log1p) - self.means
         z = z / self.scales
         out: FloatArray = self.intercept + z @ self.coefficients
         return out

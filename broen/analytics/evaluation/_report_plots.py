@@ -4,16 +4,18 @@ and leaves a gap), and label every number in the report's language."""
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from broen.analytics._report import format_number
-from broen.analytics.evaluation._report_texts import TEXTS
+from broen.analytics.evaluation._report_texts import TEXTS, covariate_name, number
 
 PARTICIPANTS = "#1f5f8b"
 CONTROLS = "#c8741a"
@@ -48,8 +50,9 @@ def _style(ax: object) -> None:
     ax.tick_params(labelsize=8)  # type: ignore[attr-defined]
 
 
-def flow_figure(labels: Sequence[str], values: Sequence[Number], shown: Sequence[str],
-                language: str) -> Figure:
+def flow_figure(
+    labels: Sequence[str], values: Sequence[Number], shown: Sequence[str], language: str
+) -> Figure:
     """Horizontal bars, one per step from referral to analysis, labelled with the count as
     shown in the report (``<5`` has no bar length of its own: it is drawn as zero)."""
     fig = Figure(figsize=(8.5, 0.42 * len(labels) + 0.7), layout="constrained")
@@ -70,8 +73,9 @@ def flow_figure(labels: Sequence[str], values: Sequence[Number], shown: Sequence
     return fig
 
 
-def love_figure(rows: Sequence[tuple[str, Number, Number]], threshold: float,
-                language: str) -> Figure:
+def love_figure(
+    rows: Sequence[tuple[str, Number, Number]], threshold: float, language: str
+) -> Figure:
     """A love plot: |SMD| before (open) and after matching (filled; red when not below the
     threshold), one row per covariate, the first row at the top."""
     t = TEXTS.translator(language)
@@ -83,15 +87,28 @@ def love_figure(rows: Sequence[tuple[str, Number, Number]], threshold: float,
     for y, b, a in zip(ys, before, after, strict=True):
         if not (math.isnan(b) or math.isnan(a)):
             ax.plot([b, a], [y, y], color="#cccccc", linewidth=1, zorder=1)
-    ax.scatter(before, ys, facecolors="white", edgecolors=GREY, s=30, zorder=2,
-               label=t("plot.before"))
+    ax.scatter(
+        before, ys, facecolors="white", edgecolors=GREY, s=30, zorder=2, label=t("plot.before")
+    )
     ok = [(a, y) for a, y in zip(after, ys, strict=True) if not math.isnan(a) and a < threshold]
     bad = [(a, y) for a, y in zip(after, ys, strict=True) if not math.isnan(a) and a >= threshold]
-    ax.scatter([a for a, _ in ok], [y for _, y in ok], color=PARTICIPANTS, s=30, zorder=3,
-               label=t("plot.after_ok"))
+    ax.scatter(
+        [a for a, _ in ok],
+        [y for _, y in ok],
+        color=PARTICIPANTS,
+        s=30,
+        zorder=3,
+        label=t("plot.after_ok"),
+    )
     if bad:
-        ax.scatter([a for a, _ in bad], [y for _, y in bad], color=FAILING, s=30, zorder=3,
-                   label=t("plot.after_bad"))
+        ax.scatter(
+            [a for a, _ in bad],
+            [y for _, y in bad],
+            color=FAILING,
+            s=30,
+            zorder=3,
+            label=t("plot.after_bad"),
+        )
     ax.axvline(threshold, color="#444444", linestyle="--", linewidth=1)
     ax.set_yticks(ys, [label for label, _, _ in rows], fontsize=8)
     ax.set_ylim(-0.8, len(rows) - 0.2)
@@ -104,30 +121,39 @@ def love_figure(rows: Sequence[tuple[str, Number, Number]], threshold: float,
     return fig
 
 
-def overlap_figure(edges: Sequence[float], participants: Sequence[float],
-                   controls: Sequence[float], language: str) -> Figure:
+def overlap_figure(
+    edges: Sequence[float], participants: Sequence[float], controls: Sequence[float], language: str
+) -> Figure:
     """The preference-score distribution back to back: participants above the axis, control
     candidates below, as densities over (possibly merged, unequal) bins scaled to a share per
     0.05, with the equipoise zone 0.3-0.7 shaded."""
     t = TEXTS.translator(language)
     fig = Figure(figsize=(9, 3.6), layout="constrained")
     ax = fig.subplots()
-    widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    widths = [b - a for a, b in itertools.pairwise(edges)]
 
     def density(shares: Sequence[float], sign: float) -> list[float]:
         return [sign * s * 0.05 / w if w > 0 else 0.0 for s, w in zip(shares, widths, strict=True)]
 
     ax.axvspan(0.3, 0.7, color=SHADE, zorder=0)
     up, down = density(participants, 1.0), density(controls, -1.0)
-    ax.stairs(up, list(edges), fill=True, color=PARTICIPANTS, alpha=0.75,
-              label=t("plot.participants"))
-    ax.stairs(down, list(edges), fill=True, color=CONTROLS, alpha=0.75,
-              label=t("plot.candidates"))
+    ax.stairs(
+        up, list(edges), fill=True, color=PARTICIPANTS, alpha=0.75, label=t("plot.participants")
+    )
+    ax.stairs(down, list(edges), fill=True, color=CONTROLS, alpha=0.75, label=t("plot.candidates"))
     ax.axhline(0, color="#444444", linewidth=0.8)
     top = max([0.01, *up, *(-d for d in down)]) * 1.15
     ax.set_ylim(-top, top)
-    ax.text(0.5, 0.98, t("plot.equipoise"), transform=blended_transform_factory(
-        ax.transData, ax.transAxes), ha="center", va="top", fontsize=8, color="#555555")
+    ax.text(
+        0.5,
+        0.98,
+        t("plot.equipoise"),
+        transform=blended_transform_factory(ax.transData, ax.transAxes),
+        ha="center",
+        va="top",
+        fontsize=8,
+        color="#555555",
+    )
     ax.set_xlim(0, 1)
     ax.set_xlabel(t("plot.preference"), fontsize=9)
     ax.set_ylabel(t("plot.share"), fontsize=9)
@@ -181,8 +207,9 @@ def outcome_figure(s: MonthSeries, language: str) -> Figure:
     finite = [v for v in _nan(s.mean_participants + s.mean_controls) if not math.isnan(v)]
     means.set_ylim(bottom=min([0.0, *finite]))
     means.set_title(t("plot.mean_title"), fontsize=10)
-    effect.fill_between(s.months, _nan(s.low), _nan(s.high), color=PARTICIPANTS, alpha=0.2,
-                        linewidth=0)
+    effect.fill_between(
+        s.months, _nan(s.low), _nan(s.high), color=PARTICIPANTS, alpha=0.2, linewidth=0
+    )
     effect.plot(s.months, _nan(s.effect), color="#0b3552", linewidth=1.6)
     effect.axhline(0, color="#444444", linewidth=0.8, linestyle=":")
     effect.set_title(t("plot.effect_title"), fontsize=10)
@@ -212,8 +239,13 @@ class ForestPanel:
     overall: Number = None
 
 
-def forest_figure(panels: Sequence[ForestPanel], rows: Sequence[ForestRow], language: str,
-                  xlabel: str = "", width: float | None = None) -> Figure:
+def forest_figure(
+    panels: Sequence[ForestPanel],
+    rows: Sequence[ForestRow],
+    language: str,
+    xlabel: str = "",
+    width: float | None = None,
+) -> Figure:
     """Estimates with intervals, one row per group (header rows in bold, without estimates),
     one panel per outcome side by side; a dashed line at the overall estimate."""
     width = width or min(12.0, 2.5 + 2.3 * len(panels))
@@ -231,14 +263,24 @@ def forest_figure(panels: Sequence[ForestPanel], rows: Sequence[ForestRow], lang
                 continue
             est, low, high = row.cells[k] if k < len(row.cells) else (None, None, None)
             if est is None:
-                ax.text(0.03, y, row.missing, transform=middle, ha="left", va="center",
-                        fontsize=7, color=GREY)
+                ax.text(
+                    0.03,
+                    y,
+                    row.missing,
+                    transform=middle,
+                    ha="left",
+                    va="center",
+                    fontsize=7,
+                    color=GREY,
+                )
                 continue
             if low is not None and high is not None:
                 ax.plot([low, high], [y, y], color=PARTICIPANTS, linewidth=1.4)
             ax.plot([est], [y], marker="o", color=PARTICIPANTS, markersize=4)
         ax.set_title(panel.title, fontsize=9)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=3 if len(panels) > 2 else 6))
+        ax.xaxis.set_major_locator(
+            MaxNLocator(nbins=3 if len(panels) > 2 else 6, steps=[1, 2, 2.5, 5, 10])
+        )
         _number_axis(ax.xaxis, language)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", color="#eeeeee")
@@ -253,3 +295,76 @@ def forest_figure(panels: Sequence[ForestPanel], rows: Sequence[ForestRow], lang
             tick.set_fontweight("bold")
     first.set_ylim(-0.6, len(rows) - 0.4)
     return fig
+
+
+# -- figures from the parts of an effect document (None: nothing to draw) ---------------------
+
+
+def smd_size(value: object) -> float:
+    """|SMD| for sorting; a missing SMD sorts last."""
+    n = number(value)
+    return -1.0 if n is None else abs(n)
+
+
+def love_plot(
+    balance: Sequence[Mapping[str, Any]], threshold: float, language: str, rows: int
+) -> tuple[Figure | None, int]:
+    """The love plot of the ``rows`` covariates with the largest |SMD| before or after
+    matching, in the order given (sorted by |SMD| before); and how many it shows."""
+    worst = sorted(
+        balance,
+        key=lambda b: max(smd_size(b.get("smd_before")), smd_size(b.get("smd_after"))),
+        reverse=True,
+    )
+    keep = {id(b) for b in worst[:rows]}
+    shown = [b for b in balance if id(b) in keep]
+    if not shown:
+        return None, 0
+    points = [
+        (
+            covariate_name(str(b.get("covariate")), language),
+            number(b.get("smd_before")),
+            number(b.get("smd_after")),
+        )
+        for b in shown
+    ]
+    return love_figure(points, threshold, language), len(shown)
+
+
+def preference_plot(histogram: Mapping[str, Any], language: str) -> Figure | None:
+    """The overlap plot of ``propensity.preference_histogram`` (edges and shares per group),
+    or None when it is missing or malformed."""
+    edges = [number(e) for e in histogram.get("edges") or []]
+    tp = [number(s) for s in histogram.get("participants_share") or []]
+    tc = [number(s) for s in histogram.get("controls_share") or []]
+    if len(edges) < 2 or not len(tp) == len(tc) == len(edges) - 1:
+        return None
+    if any(v is None for v in (*edges, *tp, *tc)):
+        return None
+    return overlap_figure(
+        [e or 0.0 for e in edges], [x or 0.0 for x in tp], [x or 0.0 for x in tc], language
+    )
+
+
+def month_plot(
+    by_month: object, baseline: tuple[int, int], unit: str, language: str
+) -> Figure | None:
+    """The outcome figure of an outcome's ``by_month`` list (None when it has no months)."""
+    months = [
+        m
+        for m in (by_month if isinstance(by_month, list) else [])
+        if isinstance(m, Mapping) and isinstance(m.get("month"), int)
+    ]
+    if not months:
+        return None
+    series = MonthSeries(
+        months=[int(m["month"]) for m in months],
+        mean_participants=[number(m.get("mean_participants")) for m in months],
+        mean_controls=[number(m.get("mean_controls")) for m in months],
+        effect=[number(m.get("att")) for m in months],
+        low=[number(m.get("ci_low")) for m in months],
+        high=[number(m.get("ci_high")) for m in months],
+        baseline=baseline,
+        unit=unit,
+    )
+    return outcome_figure(series, language)

@@ -5,10 +5,13 @@ as they are written in ``effects.json``, never as an error."""
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
-from broen.analytics._report import Translations
+from broen.analytics._report import Translations, format_count, format_number, format_percent
 
 _PAIRS: dict[str, tuple[str, str]] = {
     # -- page ------------------------------------------------------------------------------
@@ -26,10 +29,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "h.summary": ("Resumé", "Summary"),
     "h.gates": ("Kontroller af sammenligningen", "Checks of the comparison"),
     "h.flow": ("Fra henvisning til analyse", "From referral to analysis"),
-    "h.balance": ("Balance: lignede grupperne hinanden før start?",
-                  "Balance: were the groups alike before the start?"),
-    "h.overlap": ("Overlap: kunne kontrolpersonerne have været deltagere?",
-                  "Overlap: could the controls have been participants?"),
+    "h.balance": (
+        "Balance: lignede grupperne hinanden før start?",
+        "Balance: were the groups alike before the start?",
+    ),
+    "h.overlap": (
+        "Overlap: kunne kontrolpersonerne have været deltagere?",
+        "Overlap: could the controls have been participants?",
+    ),
     "h.outcomes": ("Effekt på de vigtigste udfald", "Effect on the key outcomes"),
     "h.other_outcomes": ("Øvrige udfald", "Other outcomes"),
     "h.payers": ("Hvem betaler – og hvem sparer?", "Who pays – and who saves?"),
@@ -54,8 +61,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Over months {window} after the start, the difference per participant compared with "
         "the controls was:",
     ),
-    "summary.effect": ("{name}: {value} (95 %-interval {interval}) – {reading}",
-                       "{name}: {value} (95 % interval {interval}) – {reading}"),
+    "summary.effect": (
+        "{name}: {value} (95 %-interval {interval}) – {reading}",
+        "{name}: {value} (95 % interval {interval}) – {reading}",
+    ),
     "reading.unclear": ("ingen sikker forskel", "no clear difference"),
     "reading.fewer": ("færre", "fewer"),
     "reading.more": ("flere", "more"),
@@ -67,8 +76,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "A negative number for cost is a saving. Where the interval includes 0, the data cannot "
         "tell the effect apart from no effect.",
     ),
-    "summary.gates_passed": ("Alle {n} kontroller af sammenligningen bestod.",
-                             "All {n} checks of the comparison passed."),
+    "summary.gates_passed": (
+        "Alle {n} kontroller af sammenligningen bestod.",
+        "All {n} checks of the comparison passed.",
+    ),
     "summary.gates_failed": (
         "{failed} af {n} kontroller bestod ikke ({names}); tallene skal læses med forbehold "
         "(se advarslen øverst).",
@@ -79,15 +90,20 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Effekterne er tilbageholdt, fordi mindst én kontrol ikke bestod ({names}).",
         "The effects are withheld because at least one check did not pass ({names}).",
     ),
-    "summary.no_outcomes": ("Effektfilen indeholder ingen effekter.",
-                            "The effect file holds no effects."),
+    "summary.no_outcomes": (
+        "Effektfilen indeholder ingen effekter.",
+        "The effect file holds no effects.",
+    ),
     # -- gates -----------------------------------------------------------------------------------
     "gates.all_passed": (
-        "Alle kontroller bestod: grupperne var sammenlignelige, og intet tyder på systematisk fejl.",
+        "Alle kontroller bestod: grupperne var sammenlignelige, og intet tyder på "
+        "systematisk fejl.",
         "All checks passed: the groups were comparable and nothing points to systematic error.",
     ),
-    "gates.failed_intro": ("Advarsel: {n} af kontrollerne bestod ikke.",
-                           "Warning: {n} of the checks did not pass."),
+    "gates.failed_intro": (
+        "Advarsel: {n} af kontrollerne bestod ikke.",
+        "Warning: {n} of the checks did not pass.",
+    ),
     "gates.marker": (
         "Alle estimater, som en fejlet kontrol berører, er markeret med {marker} i tabeller og "
         "tekst ({names}).",
@@ -116,24 +132,32 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "passed": ("✓ bestået", "✓ passed"),
     "failed": ("✗ ikke bestået", "✗ not passed"),
     "and_more": ("… og {n} flere", "… and {n} more"),
-    "gate.balance": ("Balance: største forskel efter matchning (|SMD|)",
-                     "Balance: largest difference after matching (|SMD|)"),
-    "gate.equipoise": ("Overlap: andel i ligevægtszonen 0,3–0,7",
-                       "Overlap: share in the equipoise zone 0.3–0.7"),
-    "gate.matched_share": ("Andel af deltagerne med kontroller",
-                           "Share of participants matched"),
-    "gate.placebo": ("Placebotest før start: udfald med en 'effekt'",
-                     "Placebo test before the start: outcomes with an 'effect'"),
-    "gate.negative_controls": ("Negative kontroller: udfald med en 'effekt'",
-                               "Negative controls: outcomes with an 'effect'"),
+    "gate.balance": (
+        "Balance: største forskel efter matchning (|SMD|)",
+        "Balance: largest difference after matching (|SMD|)",
+    ),
+    "gate.equipoise": (
+        "Overlap: andel i ligevægtszonen 0,3–0,7",
+        "Overlap: share in the equipoise zone 0.3–0.7",
+    ),
+    "gate.matched_share": ("Andel af deltagerne med kontroller", "Share of participants matched"),
+    "gate.placebo": (
+        "Placebotest før start: udfald med en 'effekt'",
+        "Placebo test before the start: outcomes with an 'effect'",
+    ),
+    "gate.negative_controls": (
+        "Negative kontroller: udfald med en 'effekt'",
+        "Negative controls: outcomes with an 'effect'",
+    ),
     "short.balance": ("balance", "balance"),
     "short.equipoise": ("overlap", "overlap"),
     "short.matched_share": ("andel matchet", "share matched"),
     "short.placebo": ("placebotest", "placebo test"),
     "short.negative_controls": ("negative kontroller", "negative controls"),
+    "gate.outcomes": ("{n} udfald", "{n} outcomes"),
     "threshold.below": ("under {value}", "below {value}"),
     "threshold.at_least": ("mindst {value}", "at least {value}"),
-    "threshold.none": ("0 (intervallet omfatter 0)", "0 (the interval includes 0)"),
+    "threshold.none": ("ingen (intervallet omfatter 0)", "none (the interval includes 0)"),
     "warn.balance": (
         "Balance: grupperne var ikke sammenlignelige på {n} baggrundsforhold (standardiseret "
         "forskel på {threshold} eller mere efter matchning; størst {value}). Estimaterne nedenfor "
@@ -186,14 +210,22 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "flow.n": ("Personer", "Persons"),
     "flow.referred": ("Henvist", "Referred"),
     "flow.started": ("Startet i forløbet", "Started the programme"),
-    "flow.index_with_lookback_in_period": ("Start i perioden, med forhistorik i data",
-                                           "Started in the period, with look-back in the data"),
-    "flow.resident_with_full_lookback": ("Bosat i hele forhistorikken",
-                                         "Resident throughout the look-back"),
-    "flow.matched": ("Matchet med kontrolpersoner (analyseret)",
-                     "Matched with controls (analysed)"),
-    "flow.caption": ("Antal personer ved hvert trin fra henvisning til analyse.",
-                     "Number of persons at each step from referral to analysis."),
+    "flow.index_with_lookback_in_period": (
+        "Start i perioden, med forhistorik i data",
+        "Started in the period, with look-back in the data",
+    ),
+    "flow.resident_with_full_lookback": (
+        "Bosat i hele forhistorikken",
+        "Resident throughout the look-back",
+    ),
+    "flow.matched": (
+        "Matchet med kontrolpersoner (analyseret)",
+        "Matched with controls (analysed)",
+    ),
+    "flow.caption": (
+        "Antal personer ved hvert trin fra henvisning til analyse.",
+        "Number of persons at each step from referral to analysis.",
+    ),
     "flow.unmatched": ("Ikke matchet, og hvorfor", "Not matched, and why"),
     "unmatched.no_candidate_in_stratum": (
         "ingen kandidat med samme kalendermåned, køn og aldersgruppe",
@@ -237,8 +269,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "balance.mean_ca": ("Gns. kontroller (efter)", "Mean controls (after)"),
     "balance.smd_before": ("SMD før", "SMD before"),
     "balance.smd_after": ("SMD efter", "SMD after"),
-    "balance.none": ("Effektfilen indeholder ingen balancetabel.",
-                     "The effect file holds no balance table."),
+    "balance.none": (
+        "Effektfilen indeholder ingen balancetabel.",
+        "The effect file holds no balance table.",
+    ),
     # -- overlap ------------------------------------------------------------------------------
     "overlap.intro": (
         "En model beregner for hver person sandsynligheden for at deltage ud fra "
@@ -263,8 +297,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "0.3–0.7. Intervals with few persons are merged; their share is spread over the "
         "interval's width.",
     ),
-    "overlap.none": ("Effektfilen indeholder ingen fordeling af præferencescoren.",
-                     "The effect file holds no preference-score distribution."),
+    "overlap.none": (
+        "Effektfilen indeholder ingen fordeling af præferencescoren.",
+        "The effect file holds no preference-score distribution.",
+    ),
     # -- outcomes -----------------------------------------------------------------------------
     "outcomes.intro": (
         "For hvert udfald: til venstre gennemsnittet pr. person pr. måned for deltagere og "
@@ -285,8 +321,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "controls. Right: the effect per month with its 95 % interval (band). Month 0 = month "
         "of the start (vertical line); grey: the baseline months.",
     ),
-    "outcome.alt": ("Udvikling pr. måned og effekt: {name}",
-                    "Trend per month and effect: {name}"),
+    "outcome.alt": ("Udvikling pr. måned og effekt: {name}", "Trend per month and effect: {name}"),
     "col.row": ("", ""),
     "col.effect": ("Effekt pr. deltager", "Effect per participant"),
     "col.interval": ("95 %-interval", "95 % interval"),
@@ -294,11 +329,15 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col.mde": ("Mindste påviselige effekt", "Minimum detectable effect"),
     "col.note": ("Bemærkning", "Note"),
     "row.window": ("Måned {window}", "Months {window}"),
-    "row.event_study": ("Krydstjek: event study, måned {window}",
-                        "Cross-check: event study, months {window}"),
+    "row.event_study": (
+        "Krydstjek: event study, måned {window}",
+        "Cross-check: event study, months {window}",
+    ),
     "row.naive": ("Naiv før/efter (kun deltagere)", "Naive before/after (participants only)"),
-    "row.placebo": ("Placebo før start (måned {window})",
-                    "Placebo before the start (months {window})"),
+    "row.placebo": (
+        "Placebo før start (måned {window})",
+        "Placebo before the start (months {window})",
+    ),
     "note.agrees": ("stemmer med hovedestimatet", "agrees with the main estimate"),
     "note.disagrees": (
         "STEMMER IKKE med hovedestimatet (intervallerne overlapper ikke): læs estimatet med "
@@ -310,10 +349,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "uden kontrolgruppe: viser, hvad regression mod middelværdien gør ved en naiv aflæsning",
         "without controls: shows what regression to the mean does to a naive reading",
     ),
-    "note.placebo_ok": ("bør ligge nær 0; intervallet omfatter 0",
-                        "should be near 0; the interval includes 0"),
-    "note.placebo_bad": ("intervallet omfatter IKKE 0: tegn på forskellig udvikling før start",
-                         "the interval does NOT include 0: a sign of different trends before"),
+    "note.placebo_ok": (
+        "bør ligge nær 0; intervallet omfatter 0",
+        "should be near 0; the interval includes 0",
+    ),
+    "note.placebo_bad": (
+        "intervallet omfatter IKKE 0: tegn på forskellig udvikling før start",
+        "the interval does NOT include 0: a sign of different trends before",
+    ),
     "note.suppressed": ("undertrykt (under {k} personer)", "suppressed (under {k} persons)"),
     "outcome.explain": (
         "Mindste påviselige effekt: mindre effekter kan studiet ikke forventes at finde (80 % "
@@ -329,10 +372,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "computation before the start, as if the start were in month {placebo_start}; there "
         "can be no effect before the start.",
     ),
-    "outcome.headline": ("måned {window}: {value} (95 %-interval {interval})",
-                         "months {window}: {value} (95 % interval {interval})"),
-    "other.intro": ("Klik på et udfald for at se figur og tabel.",
-                    "Click an outcome to see its figure and table."),
+    "outcome.headline": (
+        "måned {window}: {value} (95 %-interval {interval})",
+        "months {window}: {value} (95 % interval {interval})",
+    ),
+    "other.intro": (
+        "Klik på et udfald for at se figur og tabel.",
+        "Click an outcome to see its figure and table.",
+    ),
     # -- plot labels -------------------------------------------------------------------------
     "plot.participants": ("deltagere", "participants"),
     "plot.controls": ("matchede kontroller", "matched controls"),
@@ -340,8 +387,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "plot.months": ("måneder siden start", "months since the start"),
     "plot.mean": ("gennemsnit pr. person pr. måned", "mean per person per month"),
     "plot.mean_title": ("Gennemsnit pr. person pr. måned", "Mean per person per month"),
-    "plot.effect_title": ("Effekt pr. måned (forskel pr. deltager)",
-                          "Effect per month (difference per participant)"),
+    "plot.effect_title": (
+        "Effekt pr. måned (forskel pr. deltager)",
+        "Effect per month (difference per participant)",
+    ),
     "plot.effect": ("effekt", "effect"),
     "plot.interval": ("95 %-interval", "95 % interval"),
     "plot.baseline": ("basisperiode", "baseline months"),
@@ -354,10 +403,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "plot.share": ("andel pr. interval på 0,05", "share per interval of 0.05"),
     "plot.equipoise": ("ligevægtszone", "equipoise zone"),
     "plot.overall": ("alle deltagere", "all participants"),
-    "plot.total_dkk": ("← besparelse     i alt for deltagerne (kr.)     merudgift →",
-                       "← saving     total for the participants (DKK)     extra cost →"),
-    "balance.alt": ("Love plot: balance før og efter matchning",
-                    "Love plot: balance before and after matching"),
+    "plot.total_dkk": (
+        "← besparelse     i alt for deltagerne (kr.)     merudgift →",
+        "← saving     total for the participants (DKK)     extra cost →",
+    ),
+    "balance.alt": (
+        "Love plot: balance før og efter matchning",
+        "Love plot: balance before and after matching",
+    ),
     "overlap.alt": ("Fordeling af præferencescoren", "Distribution of the preference score"),
     "flow.alt": ("Fra henvisning til analyse", "From referral to analysis"),
     # -- payers --------------------------------------------------------------------------------
@@ -376,10 +429,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "payers.transfer": ("overførsler", "transfers"),
     "reading.saving": ("besparelse", "saving"),
     "reading.extra": ("merudgift", "extra cost"),
-    "reading.unclear_saving": ("mulig besparelse, men intervallet omfatter 0",
-                               "possible saving, but the interval includes 0"),
-    "reading.unclear_extra": ("mulig merudgift, men intervallet omfatter 0",
-                              "possible extra cost, but the interval includes 0"),
+    "reading.unclear_saving": (
+        "mulig besparelse, men intervallet omfatter 0",
+        "possible saving, but the interval includes 0",
+    ),
+    "reading.unclear_extra": (
+        "mulig merudgift, men intervallet omfatter 0",
+        "possible extra cost, but the interval includes 0",
+    ),
     "reading.none": ("ingen forskel", "no difference"),
     "payers.caption": (
         "Effekt i alt for deltagerne pr. betaler, med 95 %-interval. Til venstre for 0: "
@@ -388,8 +445,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "right: extra cost.",
     ),
     "payers.alt": ("Effekt pr. betaler", "Effect by payer"),
-    "payers.none": ("Effektfilen indeholder ingen opdeling på betalere.",
-                    "The effect file holds no split by payer."),
+    "payers.none": (
+        "Effektfilen indeholder ingen opdeling på betalere.",
+        "The effect file holds no split by payer.",
+    ),
     # -- subgroups -----------------------------------------------------------------------------
     "subgroups.intro": (
         "Effekten over måned {window} pr. deltager i undergrupper, med 95 %-interval. "
@@ -402,14 +461,18 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "the effect for all participants. Small groups give wide intervals: a difference "
         "between subgroups is only a finding when the intervals clearly differ.",
     ),
-    "subgroups.caption": ("Effekt i undergrupper, måned {window}, med 95 %-interval.",
-                          "Effect in subgroups, months {window}, with 95 % intervals."),
+    "subgroups.caption": (
+        "Effekt i undergrupper, måned {window}, med 95 %-interval.",
+        "Effect in subgroups, months {window}, with 95 % intervals.",
+    ),
     "subgroups.alt": ("Effekt i undergrupper", "Effect in subgroups"),
     "subgroups.table": ("Undergrupper som tabel", "Subgroups as a table"),
     "subgroups.group": ("Undergruppe", "Subgroup"),
     "subgroups.n": ("Deltagere", "Participants"),
-    "subgroups.none": ("Effektfilen indeholder ingen undergrupper.",
-                       "The effect file holds no subgroups."),
+    "subgroups.none": (
+        "Effektfilen indeholder ingen undergrupper.",
+        "The effect file holds no subgroups.",
+    ),
     "variable.education": ("Uddannelse", "Education"),
     "variable.sex": ("Køn", "Sex"),
     "variable.age_band": ("Aldersgruppe", "Age band"),
@@ -448,8 +511,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "those not measured count as smokers in the share among all who started (the cautious "
         "reading).",
     ),
-    "measures.none": ("Effektfilen indeholder ingen mål kun for deltagere.",
-                      "The effect file holds no participant-only measures."),
+    "measures.none": (
+        "Effektfilen indeholder ingen mål kun for deltagere.",
+        "The effect file holds no participant-only measures.",
+    ),
     "measure.weight_kg": ("Vægt (kg)", "Weight (kg)"),
     "measure.bmi": ("BMI", "BMI"),
     "measure.waist_cm": ("Taljemål (cm)", "Waist (cm)"),
@@ -461,14 +526,15 @@ _PAIRS: dict[str, tuple[str, str]] = {
     # -- negative controls -------------------------------------------------------------------
     "nc.intro": (
         "Udfald, som forløbet ikke kan påvirke. Viser de en 'effekt', er sammenligningen skæv.",
-        "Outcomes the programme cannot affect. If they show an 'effect', the comparison is "
-        "biased.",
+        "Outcomes the programme cannot affect. If they show an 'effect', the comparison is biased.",
     ),
     "nc.metric": ("Udfald", "Outcome"),
     "nc.window": ("Måneder", "Months"),
     "nc.zero": ("Forenelig med 0", "Consistent with 0"),
-    "nc.none": ("Effektfilen indeholder ingen negative kontroller.",
-                "The effect file holds no negative controls."),
+    "nc.none": (
+        "Effektfilen indeholder ingen negative kontroller.",
+        "The effect file holds no negative controls.",
+    ),
     # -- units -------------------------------------------------------------------------------
     "unit.dkk": ("kr.", "DKK"),
     "unit.weeks": ("uger", "weeks"),
@@ -503,8 +569,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "on this score, at most {caliper} standard deviations of the logit from the participant "
         "(caliper), up to {ratio} controls per participant (1:{ratio}) without replacement.",
     ),
-    "methods.overrides": ("Tilpasning af baggrundsforholdene i konfigurationen: {items}.",
-                          "Covariate settings in the config: {items}."),
+    "methods.overrides": (
+        "Tilpasning af baggrundsforholdene i konfigurationen: {items}.",
+        "Covariate settings in the config: {items}.",
+    ),
     "methods.did": (
         "Effekten (forskel-i-forskelle) beregnes for hvert matchet sæt (en deltager og dens "
         "kontroller): forskellen mellem deltageren og kontrollernes gennemsnit i hver måned, "
@@ -566,15 +634,19 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Small numbers: counts under {k} persons are shown as <{k}, and estimates resting on "
         "fewer than {k} participants (a subgroup, a month) are not shown (–).",
     ),
-    "methods.index.start_date": ("Startmåned: måneden for første fremmøde i forløbet.",
-                                 "Start month: the month of the first attendance."),
+    "methods.index.start_date": (
+        "Startmåned: måneden for første fremmøde i forløbet.",
+        "Start month: the month of the first attendance.",
+    ),
     "methods.index.referral_date": (
         "Startmåned: måneden for henvisningen (tilbuddet, også til dem der takkede nej).",
         "Start month: the month of the referral (the offer, including those who declined).",
     ),
     # -- covariate groups (methods) -----------------------------------------------------------
-    "group.person": ("alder, køn, uddannelse, herkomst, bor alene",
-                     "age, sex, education, origin, living alone"),
+    "group.person": (
+        "alder, køn, uddannelse, herkomst, bor alene",
+        "age, sex, education, origin, living alone",
+    ),
     "group.trajectory": (
         "forløbet af udgifter, indlæggelser, sengedage og selvforsørgelse måned for måned før "
         "start",
@@ -598,8 +670,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "metric.transfer_dkk": ("Overførselsindkomster", "Transfer income"),
     "metric.weeks_self_supporting": ("Uger i selvforsørgelse", "Weeks self-supporting"),
     "metric.cost_pc_dentist": ("Tandlægeudgifter", "Dental fees"),
-    "metric.cost_hospital_psychiatric": ("Psykiatriske sygehusudgifter",
-                                         "Psychiatric hospital cost"),
+    "metric.cost_hospital_psychiatric": (
+        "Psykiatriske sygehusudgifter",
+        "Psychiatric hospital cost",
+    ),
     "metric.planned_admissions": ("Planlagte indlæggelser", "Planned admissions"),
     "metric.outpatient_visits": ("Ambulante besøg", "Outpatient visits"),
     "payer_metric.cost_payer": ("Udgifter betalt af: {payer}", "Cost paid by: {payer}"),
@@ -618,9 +692,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "cov.attribute": ("{attribute}: {level}", "{attribute}: {level}"),
     "cov.month": ("{metric}, måned -{month}", "{metric}, month -{month}"),
     "cov.months": ("{metric}, måned -{last} til -{first}", "{metric}, months -{last} to -{first}"),
-    "cov.weeks": ("Uger med {group}, sidste {months} mdr.", "Weeks on {group}, last {months} months"),
-    "cov.weeks_self": ("Uger i selvforsørgelse, sidste {months} mdr.",
-                       "Weeks self-supporting, last {months} months"),
+    "cov.weeks": (
+        "Uger med {group}, sidste {months} mdr.",
+        "Weeks on {group}, last {months} months",
+    ),
+    "cov.weeks_self": (
+        "Uger i selvforsørgelse, sidste {months} mdr.",
+        "Weeks self-supporting, last {months} months",
+    ),
     "cov.flag": ("Sygdom: {flag}", "Condition: {flag}"),
     "attr.sex": ("Køn", "Sex"),
     "attr.education": ("Uddannelse", "Education"),
@@ -662,11 +741,36 @@ _PAIRS: dict[str, tuple[str, str]] = {
 TEXTS = Translations.from_pairs(_PAIRS)
 
 _MONTHS = {
-    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-           "oktober", "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
+    "da": (
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
+_SUPPRESSED = re.compile(r"^<\d+$")
 _TRAJECTORY = re.compile(r"^(?P<metric>.+)_m(?P<first>\d+)(?:_(?P<last>\d+))?$")
 _LABOUR = re.compile(r"^weeks_(?P<group>.+)_(?P<months>\d+)m$")
 
@@ -691,9 +795,7 @@ def metric_name(metric: str, language: str) -> str:
     for kind in ("cost_payer", "transfer_payer"):
         if metric.startswith(f"{kind}_"):
             payer = metric.removeprefix(f"{kind}_")
-            return TEXTS.text(
-                f"payer_metric.{kind}", language, payer=payer_name(payer, language)
-            )
+            return TEXTS.text(f"payer_metric.{kind}", language, payer=payer_name(payer, language))
     return text_or(f"metric.{metric}", language, metric)
 
 
@@ -752,6 +854,27 @@ def covariate_groups(covariates: list[str], language: str) -> list[str]:
     return [t(f"group.{g}") for g in order if g in present]
 
 
+_EDUCATION = (
+    "basic",
+    "upper_secondary",
+    "vocational",
+    "short_higher",
+    "medium_higher",
+    "long_higher",
+    "unknown",
+)
+
+
+def level_order(variable: str, level: object) -> tuple[Any, ...]:
+    """A sort key for subgroup levels: education from basic to long higher, then in natural
+    order (``A9`` before ``A12``, age bands by age)."""
+    text = "" if level is None else str(level)
+    if variable == "education" and text in _EDUCATION:
+        return (0, _EDUCATION.index(text))
+    parts = re.split(r"(\d+)", text)
+    return (1, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p))
+
+
 def subgroup_level(variable: str, level: object, language: str, band_years: int) -> str:
     """A subgroup level in words: an education level, "kvinder", "45–49 år", "niveau 1"."""
     t = TEXTS.translator(language)
@@ -765,3 +888,114 @@ def subgroup_level(variable: str, level: object, language: str, band_years: int)
     if variable == "stratum":
         return t("level.stratum", level=text)
     return text
+
+
+# -- values as written in the document -------------------------------------------------------
+
+
+def number(value: object) -> float | None:
+    """A finite number, or None (null, ``"<5"``, NaN, a bool or anything else)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def mapping(value: object) -> Mapping[str, Any]:
+    """``value`` when it is a mapping (a JSON object), else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def count_text(value: object, language: str) -> str:
+    """A count of persons as shown: ``<5`` for 1-4 (and as written ``"<5"``), ``–`` when
+    missing; never a number from 1 to 4."""
+    if isinstance(value, str):
+        if _SUPPRESSED.match(value.strip()):
+            return value.strip()
+        value = int(value) if value.strip().isdigit() else None
+    n = number(value)
+    if n is None or n < 0 or not n.is_integer():
+        return "–"
+    return format_count(int(n), language)
+
+
+def unit_kind(metric: str) -> str:
+    if metric.startswith(("cost_", "transfer_")):
+        return "dkk"
+    return "weeks" if metric.startswith("weeks_") else "count"
+
+
+def decimals_of(metric: str) -> int:
+    return {"dkk": 0, "weeks": 1, "count": 2}[unit_kind(metric)]
+
+
+def window(w: object) -> tuple[int, int] | None:
+    if isinstance(w, list | tuple) and len(w) == 2 and all(isinstance(x, int) for x in w):
+        return int(w[0]), int(w[1])
+    return None
+
+
+def month_text(m: int) -> str:
+    return str(m)  # "-24", the minus of the report's numbers
+
+
+class Words:
+    """Numbers and texts of one language, for values as written in an effect document: a
+    missing value is ``–``, a count goes through the small-cell rule."""
+
+    def __init__(self, language: str) -> None:
+        self.lang = language
+        self.t = TEXTS.translator(language)
+
+    def num(self, value: object, decimals: int = 0, sign: bool = False) -> str:
+        n = number(value)
+        return "–" if n is None else format_number(n, self.lang, decimals, sign=sign)
+
+    def pct(self, value: object, decimals: int = 1) -> str:
+        n = number(value)
+        return "–" if n is None else format_percent(n, self.lang, decimals)
+
+    def est(self, value: object, metric: str, sign: bool = True) -> str:
+        return self.num(value, decimals_of(metric), sign)
+
+    def interval(self, low: object, high: object, metric: str) -> str:
+        if number(low) is None or number(high) is None:
+            return "–"
+        return self.t("interval", low=self.est(low, metric), high=self.est(high, metric))
+
+    def with_unit(self, text: str, metric: str) -> str:
+        kind = unit_kind(metric)
+        if text == "–":
+            return text
+        if kind == "count":
+            noun = text_or(f"noun.{metric}", self.lang, "")
+            return f"{text} {noun}".strip()
+        return f"{text} {self.t(f'unit.{kind}')}"
+
+    def count(self, value: object) -> str:
+        return count_text(value, self.lang)
+
+    def window_text(self, w: tuple[int, int] | None) -> str:
+        if w is None:
+            return "–"
+        if w[0] < 0:
+            return self.t("months_range", first=month_text(w[0]), last=month_text(w[1]))
+        return f"{w[0]}–{w[1]}"
+
+    def flag_title(self, flags: Sequence[str]) -> str:
+        return ", ".join(text_or(f"short.{f}", self.lang, f) for f in flags)
+
+    def reading(self, metric: str, row: Mapping[str, Any]) -> str:
+        """An estimate in words: a saving or an extra cost, fewer or more, or no clear
+        difference (the interval includes 0)."""
+        att, lo, hi = number(row.get("att")), number(row.get("ci_low")), number(row.get("ci_high"))
+        if att is None or lo is None or hi is None:
+            return "–"
+        if lo <= 0 <= hi:
+            return self.t("reading.unclear")
+        kind = unit_kind(metric)
+        if kind == "dkk":
+            return self.t("reading.saving" if att < 0 else "reading.extra")
+        if kind == "weeks":
+            return self.t("reading.fewer_weeks" if att < 0 else "reading.more_weeks")
+        noun = text_or(f"noun.{metric}", self.lang, "")
+        return f"{self.t('reading.fewer' if att < 0 else 'reading.more')} {noun}".strip()
