@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+CHROMIUM := /usr/bin/chromium
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: demo test lint typecheck pytest bench clean lock
 
@@ -32,8 +34,16 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(BIN)/mypy broen/analytics broen/cli
 
-pytest: $(VENV)/.synced
+pytest: $(VENV)/.synced $(CHROMIUM)
 	$(BIN)/pytest -n 2 -q
+
+# The browser tests (tests/evaluation/test_report_browser.py) drive Debian's chromium through
+# Playwright (downloading Playwright's own browser build does not work here). Installed once,
+# when missing; sudo only when not root.
+$(CHROMIUM):
+	@echo "Installing chromium for the browser tests (apt-get)"
+	@$(SUDO) apt-get update -qq
+	@$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 
 # The benchmarks' peers (causalml, psmpy) are in the bench group, which only `make bench` syncs.
 # Its own stamp, after .synced: `make test` re-syncs without the group only when the lock

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from broen.cli._commands import warehouse_option
 from broen.cli._render import console
 
 EXIT_GATES_FAILED = 3  # --strict and a gate failed: the estimates are withheld (as the library)
+INDEX_DATES = {"start": "start_date", "referral": "referral_date"}  # --index: the config's index
 KEY_OUTCOMES = (
     "cost_hospital_acute",
     "acute_admissions",
@@ -20,6 +23,24 @@ KEY_OUTCOMES = (
     "weeks_self_supporting",
     "cost_total",
 )
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Refuse an --out below a file before the evaluation runs, not after it (click has already
+    refused an --out that is a file itself)."""
+    for folder in (out_dir, *out_dir.absolute().parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+            return
+
+
+def _main_window(doc: dict[str, Any]) -> list[int]:
+    """Months 0..last_month when the config has that window (the default 0–23), else its last."""
+    outcomes = doc["config"]["outcomes"]
+    windows = [list(w) for w in outcomes["windows"]]
+    whole = [0, outcomes["last_month"]]
+    return whole if whole in windows else windows[-1]
 
 
 def _fmt(value: Any) -> str:
@@ -50,6 +71,14 @@ def _fmt(value: Any) -> str:
     help="Folder for effects.json and report.html.",
 )
 @click.option(
+    "--index",
+    "index",
+    type=click.Choice(sorted(INDEX_DATES)),
+    default=None,
+    help="Index month: the month of the start (start_date) or of the referral (referral_date: "
+    "the offer, including those who declined) [default: the config's index, start].",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help=f"Withhold the estimates when a gate fails (exit code {EXIT_GATES_FAILED}).",
@@ -68,6 +97,7 @@ def evaluate_command(
     warehouse: Path | None,
     engine: str,
     out_dir: Path,
+    index: str | None,
     strict: bool,
     language: str,
 ) -> None:
@@ -76,6 +106,7 @@ def evaluate_command(
     bootstrap intervals, check the gates, and write effects.json and report.html."""
     from broen.analytics.evaluation import evaluate_programme
 
+    _check_out_dir(out_dir)
     with console.status(f"Evaluating {programme}") as status:
         output = evaluate_programme(
             programme,
@@ -85,6 +116,7 @@ def evaluate_command(
             engine=engine,
             strict=strict,
             language=language,
+            index=None if index is None else INDEX_DATES[index],
             progress=lambda stage: status.update(f"Evaluating {programme}: {stage}"),
         )
     doc = output.document
@@ -99,11 +131,14 @@ def evaluate_command(
     if doc["estimates_withheld"]:
         console.print("[red]A gate failed: the estimates are withheld (--strict).[/]")
     else:
-        grid = Table(title="Effect per participant, months 0–23 (95% interval)")
+        window = _main_window(doc)
+        grid = Table(title=f"Effect per participant, months {window[0]}–{window[1]} (95% interval)")
         for col in ("outcome", "effect", "interval", "naive before/after", "flags"):
             grid.add_column(col, justify="left" if col in ("outcome", "flags") else "right")
+        metrics = {o["metric"] for o in doc["outcomes"]}
+        shown = [m for m in KEY_OUTCOMES if m in metrics] or sorted(metrics)
         for o in doc["outcomes"]:
-            if o["metric"] in KEY_OUTCOMES and o["window"] == [0, 23]:
+            if o["metric"] in shown and o["window"] == window:
                 grid.add_row(
                     o["metric"],
                     _fmt(o["att"]),

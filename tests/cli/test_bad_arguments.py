@@ -100,6 +100,10 @@ def EST(table: str) -> tuple[str, ...]:  # a constant-like helper, as WH
     return ("--table", table, "--treatment", "t", "--outcome", "y", "--covariates", "x")
 
 
+def EV(programme: str) -> tuple[str, ...]:  # broen evaluate with a folder of its own
+    return ("--programme", programme, "--out", "{tmp}/evaluation")
+
+
 CASES: list[Case] = [
     case("", "nope", code=USAGE, says="No such command 'nope'"),
     case("import", code=USAGE, says="Missing argument 'SOURCE_DIR'"),
@@ -308,6 +312,25 @@ CASES: list[Case] = [
     case("timeline", "p00000001", *WH, "--from", "May", code=USAGE, says="'--from'"),
     case("timeline", "p00000001", *WH, "--out", "{folder}", code=USAGE, says="is a directory"),
     case("timeline", "p00000001", *WH, "--out", "{file}/t.html", code=USER, says="Cannot use"),
+    case("evaluate", code=USAGE, says="Missing option '--programme'"),
+    case("evaluate", "--programme", "x", *WH, code=USAGE, says="Missing option '--out'"),
+    case("evaluate", *EV("nope"), *WH, code=USER, says="No episodes of programme 'nope'"),
+    case("evaluate", *EV("x"), *NO_WH, code=USER, says="There is no warehouse"),
+    case("evaluate", *EV("x"), *WH, "--config", "{tmp}/none.yaml", code=USAGE, says="not exist"),
+    case("evaluate", *EV("x"), *WH, "--config", "{folder}", code=USAGE, says="is a directory"),
+    case("evaluate", *EV("x"), *WH, "--config", "{bad_yaml}", code=USER, says="not valid YAML"),
+    case("evaluate", *EV("x"), *WH, "--config", "{file}", code=USER, says="expected a mapping"),
+    case("evaluate", *EV("x"), *WH, "--engine", "foo", code=USAGE, says="'--engine'"),
+    case("evaluate", *EV("x"), *WH, "--index", "foo", code=USAGE, says="'--index'"),
+    case("evaluate", *EV("x"), *WH, "--index", "start_date", code=USAGE, says="'--index'"),
+    case("evaluate", *EV("x"), *WH, "--lang", "de", code=USAGE, says="'--lang'"),
+    case("evaluate", "--programme", "x", *WH, "--out", "{file}", code=USAGE, says="is a file"),
+    case(
+        "evaluate",
+        *("--programme", "x", *WH, "--out", "{file}/effects"),
+        code=USER,
+        says="Not a directory",
+    ),
     case("demo", "--workdir", "{file}", code=USAGE, says="is a file"),
     case("demo", "--workdir", "{folder}", code=USER, says="does not hold an earlier demo run"),
     case("demo", "--workdir", "{extract}", code=USER, says="does not hold an earlier demo run"),

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from broen.analytics.evaluation import match
+from broen.analytics.evaluation._matching import _pairs
+from broen.analytics.evaluation._matching_pool import candidate_pool
+
+Array = npt.NDArray[Any]
 
 
-def _random(seed: int, n_t: int = 60, n_c: int = 400, strata: int = 3):
+def _random(
+    seed: int, n_t: int = 60, n_c: int = 400, strata: int = 3
+) -> tuple[Array, Array, Array, Array]:
     rng = np.random.default_rng(seed)
     return (
         rng.integers(0, strata, n_t),
@@ -110,3 +119,135 @@ def test_many_strata_and_units_without_a_loop_over_participants() -> None:
     )
     assert found.matched_treated.size > 19_000
     assert np.unique(found.control).size == found.control.size
+
+
+# --- the optimised path against a plain reference -------------------------------------------
+
+
+def _reference(
+    t_s: Array, t_x: Array, c_s: Array, c_x: Array, ratio: int, caliper: float | None
+) -> set[tuple[int, int]]:
+    """The matching rule with loops over units: passes of rounds, each participant still looking
+    proposes to its nearest free control of its stratum (the one just below its logit in
+    (logit, index) order, or the one just above, which wins only if strictly nearer), within the
+    caliper; a control takes its nearest proposer (ties: the lower index)."""
+    limit = np.inf if caliper is None else caliper
+    free = np.ones(len(c_s), dtype=bool)
+    pairs: set[tuple[int, int]] = set()
+    active = [i for i in range(len(t_s)) if (c_s == t_s[i]).any()]
+
+    def nearest(i: int) -> tuple[int | None, float]:
+        mine = np.flatnonzero(free & (c_s == t_s[i])).tolist()
+        below = [j for j in mine if c_x[j] < t_x[i]]
+        above = [j for j in mine if c_x[j] >= t_x[i]]
+        pred = max(below, key=lambda j: (c_x[j], j), default=None)
+        succ = min(above, key=lambda j: (c_x[j], j), default=None)
+        d = {j: float(abs(c_x[j] - t_x[i])) for j in (pred, succ) if j is not None}
+        if pred is not None and (succ is None or d[pred] <= d[succ]):
+            return pred, d[pred]
+        return (succ, d[succ]) if succ is not None else (None, np.inf)
+
+    for _ in range(ratio):
+        seeking, found = list(active), list[int]()
+        while seeking:
+            bids: dict[int, list[tuple[float, int]]] = {}
+            for i in seeking:
+                j, d = nearest(i)
+                if j is not None and d <= limit:
+                    bids.setdefault(j, []).append((d, i))
+            winners = set()
+            for j, offers in bids.items():
+                _, i = min(offers)
+                free[j] = False
+                pairs.add((i, int(j)))
+                winners.add(i)
+            found += winners
+            seeking = [i for offers in bids.values() for _, i in offers if i not in winners]
+        if not found:
+            break
+        active = sorted(found)
+    return pairs
+
+
+def _tied(seed: int) -> tuple[Array, Array, Array, Array, int, float | None]:
+    """Small problems full of ties: logits on a grid (dyadic: exact ties of distances; tenths:
+    ties and near-ties), strata without candidates and candidates without participants, strata
+    as small codes or as huge and negative integers."""
+    rng = np.random.default_rng(seed)
+    n_t, n_c, strata = rng.integers(1, 30), rng.integers(0, 160), rng.integers(1, 6)
+    grid = 8.0 if seed % 2 else 10.0
+    t_x = rng.integers(-12, 16, n_t) / grid
+    c_x = rng.integers(-16, 12, n_c) / grid
+    t_s = rng.integers(0, strata + 1, n_t)  # stratum ``strata``: no candidate
+    c_s = rng.integers(-1, strata, n_c)  # stratum -1: no participant
+    if seed % 3 == 0:
+        t_s, c_s = t_s * 10**15 - 7, c_s * 10**15 - 7
+    ratio = int(rng.integers(1, 5))
+    # A caliper equal to a realised distance: pairs right on the boundary (rounded or exact).
+    distances = np.abs(c_x[c_s == t_s[0]] - t_x[0])
+    realised = float(rng.choice(distances)) if distances.size else 0.0
+    caliper = (None, 0.25, 0.3, realised or 0.1)[seed % 4]
+    return t_s, t_x, c_s, c_x, ratio, caliper
+
+
+@pytest.mark.parametrize("seed", range(48))
+def test_same_pairs_as_the_reference(seed: int) -> None:
+    t_s, t_x, c_s, c_x, ratio, caliper = _tied(seed)
+    expected = _reference(t_s, t_x, c_s, c_x, ratio, caliper)
+    found = match(t_s, t_x, c_s, c_x, ratio=ratio, caliper=caliper)
+    assert set(zip(found.treated.tolist(), found.control.tolist(), strict=True)) == expected
+    has = np.isin(t_s, c_s)
+    assert found.no_candidate.tolist() == np.flatnonzero(~has).tolist()
+    matched = np.isin(np.arange(t_s.size), found.treated)
+    assert found.outside_caliper.tolist() == np.flatnonzero(has & ~matched).tolist()
+
+
+@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("buckets", [1, 2, 3, 50])
+def test_the_pool_keeps_every_pair(seed: int, buckets: int) -> None:
+    # Whatever the slicing of the logit axis (one slice per stratum: no pruning but the
+    # caliper's; fine slices: the tightest), the matching on the pool forms the same pairs as
+    # on every candidate.
+    t_s, t_x, c_s, c_x, ratio, caliper = _tied(seed)
+    limit = np.inf if caliper is None else caliper
+    everyone = _pairs(t_s, t_x, c_s, c_x, np.isin(t_s, c_s), ratio, limit)
+    pool, has = candidate_pool(t_s, t_x, c_s, c_x, ratio=ratio, limit=limit, buckets=buckets)
+    assert has.tolist() == np.isin(t_s, c_s).tolist()
+    assert (np.diff(pool) > 0).all()
+    treated, control = _pairs(t_s, t_x, c_s[pool], c_x[pool], has, ratio, limit)
+    assert sorted(zip(treated.tolist(), pool[control].tolist(), strict=True)) == sorted(
+        zip(everyone[0].tolist(), everyone[1].tolist(), strict=True)
+    )
+
+
+def test_the_pool_is_small_when_strata_are_fine() -> None:
+    # 100 strata of 5 participants and about 10,000 candidates: each participant's 5 x 5
+    # nearest on each side keep 2.5 % of the candidates (and the slices a little more), with or
+    # without a caliper; the matching forms the same pairs as on every candidate.
+    rng = np.random.default_rng(3)
+    t_s, c_s = np.repeat(np.arange(100), 5), rng.integers(0, 100, 1_000_000)
+    t_x, c_x = rng.normal(0.3, 0.5, t_s.size), rng.normal(0.0, 0.5, c_s.size)
+    for limit in (0.1, np.inf):
+        pool, _ = candidate_pool(t_s, t_x, c_s, c_x, ratio=5, limit=limit)
+        assert pool.size < 0.05 * c_s.size
+    found = match(t_s, t_x, c_s, c_x, ratio=5, caliper=0.1)
+    treated, control = _pairs(t_s, t_x, c_s, c_x, np.isin(t_s, c_s), 5, 0.1)
+    assert sorted(zip(found.treated.tolist(), found.control.tolist(), strict=True)) == sorted(
+        zip(treated.tolist(), control.tolist(), strict=True)
+    )
+
+
+def test_extreme_logits() -> None:
+    # A span of logits that overflows, and one value for all: a single slice, same pairs.
+    t_x = np.array([-1e308, 0.0, 1e308])
+    c_x = np.array([-1e308, -1.0, 1.0, 1e308, 5.0])
+    found = match(np.zeros(3, int), t_x, np.zeros(5, int), c_x, ratio=2)
+    assert set(zip(found.treated.tolist(), found.control.tolist(), strict=True)) == _reference(
+        np.zeros(3, int), t_x, np.zeros(5, int), c_x, 2, None
+    )
+    same = match([0, 0], [1.0, 1.0], [0, 0, 0], [1.0, 1.0, 1.0], ratio=2, caliper=1e-9)
+    assert sorted(zip(same.treated.tolist(), same.control.tolist(), strict=True)) == [
+        (0, 0),
+        (0, 2),
+        (1, 1),
+    ]

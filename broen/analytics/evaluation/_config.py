@@ -8,6 +8,7 @@ are found by programme id; a programme without one gets the defaults.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,6 +19,7 @@ from broen.analytics._exceptions import ConfigurationError
 from broen.analytics.panel import PANEL_COLUMNS, V1_METRICS
 
 CONFIG_DIR = Path(__file__).with_name("configs")
+INDEX_DATES = ("start_date", "referral_date")
 PAYER_COLUMNS = tuple(c for c in PANEL_COLUMNS if c.startswith(("cost_payer_", "transfer_payer_")))
 SUBGROUPS = ("education", "sex", "age_band", "stratum", "referral_source", "municipality")
 MEASURES = (
@@ -48,6 +50,9 @@ class Matching:
     max_fit_controls: int = 50_000
 
 
+PLACEBO_MONTHS = 13  # the placebo DiD: 12 baseline months, then months up to -1 as if treated
+
+
 @dataclass(frozen=True)
 class Outcomes:
     metrics: tuple[str, ...] = (*V1_METRICS, *PAYER_COLUMNS)
@@ -63,7 +68,7 @@ class Outcomes:
 @dataclass(frozen=True)
 class Gates:
     max_abs_smd: float = 0.1  # OHDSI: every covariate
-    min_equipoise: float = 0.2  # OHDSI: share with preference score in [0.3, 0.7]
+    min_equipoise: float = 0.2  # OHDSI's bar; here the smaller group's share in [0.3, 0.7]
     min_matched_share: float = 0.8  # fewer matched means the estimate is about a subset
     placebo: bool = True  # the pre-index placebo DiD must be consistent with zero
     negative_controls: bool = True  # each negative control consistent with zero
@@ -94,22 +99,39 @@ class EvaluationConfig:
 
 
 def shipped_config(programme: str) -> Path | None:
+    """The shipped evaluation config of ``programme``; None when there is none (the cohort
+    definitions of the control pools, ``<programme>-pool.yaml``, lie beside them and are not
+    evaluation configs)."""
     path = CONFIG_DIR / f"{programme}.yaml"
-    return path if path.is_file() else None
+    if not path.is_file() or path.parent != CONFIG_DIR:
+        return None
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return path  # a broken shipped config is reported by the parser, not skipped
+    return path if isinstance(document, dict) and "programme" in document else None
 
 
-def load_config(path: Path | None = None, programme: str | None = None) -> EvaluationConfig:
+def load_config(
+    path: Path | None = None, programme: str | None = None, *, index: str | None = None
+) -> EvaluationConfig:
     """The config in ``path``; without a path, the shipped config of ``programme`` (or the
-    defaults). ``programme`` overrides the file's programme when both are given."""
+    defaults). ``programme`` overrides the file's programme when both are given, and ``index``
+    (``start_date`` or ``referral_date``; ``broen evaluate --index``) the file's index."""
+    if index is not None and index not in INDEX_DATES:
+        raise ConfigurationError(f"The index must be start_date or referral_date, not {index!r}.")
     if path is None and programme is not None:
         path = shipped_config(programme)
     if path is None:
         if programme is None:
             raise ConfigurationError("Name a programme (--programme) or a config file (--config).")
-        return EvaluationConfig(programme=programme)
-    config = _parse(Path(path))
+        config = EvaluationConfig(programme=programme)
+    else:
+        config = _parse(Path(path))
     if programme is not None and programme != config.programme:
         config = replace(config, programme=programme)
+    if index is not None and index != config.index:
+        config = replace(config, index=index)
     return config
 
 
@@ -120,6 +142,10 @@ def _parse(path: Path) -> EvaluationConfig:
         raise ConfigurationError(
             f"Cannot read the evaluation config {path}: {err.strerror}."
         ) from err
+    except UnicodeDecodeError as err:
+        raise ConfigurationError(
+            f"{path}: not UTF-8 text (byte {err.start + 1}); save the file as UTF-8."
+        ) from err
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as err:
@@ -129,22 +155,18 @@ def _parse(path: Path) -> EvaluationConfig:
     if root is None:
         _fail(path, None, "the file is empty; it needs at least 'programme: <id>'")
     top = _mapping(path, root, EvaluationConfig, {"version"})
-    if "version" in top and _scalar(path, top.pop("version"), int) != 1:
-        _fail(path, root, "unknown version; use version: 1")
+    if "version" in top and _scalar(path, version := top.pop("version"), int) != 1:
+        _fail(path, version, "unknown version; use version: 1")
     if "programme" not in top:
         _fail(path, root, "'programme' is missing: name the programme id, e.g. et-liv-i-balance")
     values: dict[str, Any] = {"source": str(path)}
+    nodes: dict[str, yaml.Node] = dict(top)  # "section.key": value node, for the error lines
+    sections = {"matching": Matching, "outcomes": Outcomes, "gates": Gates, "bootstrap": Bootstrap}
     for name, node in top.items():
-        if name == "matching":
-            values[name] = _section(path, node, Matching)
-        elif name == "outcomes":
-            values[name] = _section(path, node, Outcomes)
-        elif name == "gates":
-            values[name] = _section(path, node, Gates)
-        elif name == "bootstrap":
-            values[name] = _section(path, node, Bootstrap)
+        if name in sections:
+            values[name] = _section(path, node, sections[name], nodes, name)
         elif name == "covariates":
-            values[name] = _plain(path, node, dict)
+            values[name] = _covariates(path, node)
         elif name == "subgroups":
             values[name] = _names(path, node, SUBGROUPS)
         elif name == "target_group":
@@ -152,49 +174,135 @@ def _parse(path: Path) -> EvaluationConfig:
         else:
             values[name] = _scalar(path, node, str)
     config = EvaluationConfig(**values)
-    _check(path, root, config)
+    _check(path, root, config, nodes)
     return config
 
 
-def _check(path: Path, root: yaml.Node, c: EvaluationConfig) -> None:
+def _check(path: Path, root: yaml.Node, c: EvaluationConfig, nodes: dict[str, yaml.Node]) -> None:
+    """The rules on values and across them. An error names the line of the first of the rule's
+    keys that the file gives (a rule can be broken by a default: the windows by ``last_month``),
+    else the first line of the file's mapping."""
     m, o, g, b = c.matching, c.outcomes, c.gates, c.bootstrap
-    problems = [
+    unknown = {
+        key: [x for x in names if x not in PANEL_COLUMNS]
+        for key, names in (("metrics", o.metrics), ("negative_controls", o.negative_controls))
+    }
+    problems: list[tuple[bool, tuple[str, ...], str]] = [
+        (c.index not in INDEX_DATES, ("index",), "index must be start_date or referral_date"),
         (
-            c.index not in ("start_date", "referral_date"),
-            "index must be start_date or referral_date",
+            not 1 <= m.ratio <= 20,
+            ("matching.ratio",),
+            "matching.ratio must lie between 1 and 20",
         ),
-        (not 1 <= m.ratio <= 20, "matching.ratio must lie between 1 and 20"),
-        (not m.caliper_sd > 0, "matching.caliper_sd must be positive"),
-        (m.period not in ("month", "quarter"), "matching.period must be month or quarter"),
-        (not 1 <= m.age_band_years <= 50, "matching.age_band_years must lie between 1 and 50"),
-        (m.penalty < 0, "matching.penalty must be positive, or 0 for cross-validation"),
-        (m.max_fit_controls < 1000, "matching.max_fit_controls must be at least 1000"),
+        (not m.caliper_sd > 0, ("matching.caliper_sd",), "matching.caliper_sd must be positive"),
+        (
+            m.period not in ("month", "quarter"),
+            ("matching.period",),
+            "matching.period must be month or quarter",
+        ),
+        (
+            not 1 <= m.age_band_years <= 50,
+            ("matching.age_band_years",),
+            "matching.age_band_years must lie between 1 and 50",
+        ),
+        (
+            not (math.isfinite(m.penalty) and m.penalty >= 0),
+            ("matching.penalty",),
+            "matching.penalty must be positive, or 0 for cross-validation",
+        ),
+        (
+            m.max_fit_controls < 1000,
+            ("matching.max_fit_controls",),
+            "matching.max_fit_controls must be at least 1000",
+        ),
         (
             not o.first_month <= o.baseline[0] <= o.baseline[1] < 0,
+            ("outcomes.baseline", "outcomes.first_month"),
             "outcomes.baseline must be pre-index months within the months analysed",
         ),
         (
             o.last_month < 0 or o.first_month > -2,
+            ("outcomes.last_month", "outcomes.first_month"),
             "outcomes must run from before to after the index month",
         ),
         (
+            o.first_month > -PLACEBO_MONTHS,
+            ("outcomes.first_month",),
+            f"outcomes.first_month must be {-PLACEBO_MONTHS} or earlier: the placebo test "
+            "needs 12 months of its own baseline and at least one month after them, before the "
+            "index month",
+        ),
+        (
+            o.first_month < -(12 * 10) or o.last_month > 12 * 10,
+            ("outcomes.first_month", "outcomes.last_month"),
+            "outcomes.first_month and last_month must lie within ten years of the index month",
+        ),
+        (
+            not o.windows,
+            ("outcomes.windows",),
+            "outcomes.windows must name at least one window, e.g. [[0, 11]]",
+        ),
+        (
             any(not (0 <= w[0] <= w[1] <= o.last_month) for w in o.windows),
+            ("outcomes.windows", "outcomes.last_month"),
             "each outcome window must lie within months 0..last_month",
         ),
-        (not 0.5 <= b.confidence < 1, "bootstrap.confidence must lie in [0.5, 1)"),
-        (not 50 <= b.replicates <= 100_000, "bootstrap.replicates must lie between 50 and 100000"),
-        (not 0 < g.max_abs_smd <= 1, "gates.max_abs_smd must lie in (0, 1]"),
-        (not 0 <= g.min_equipoise <= 1, "gates.min_equipoise must lie in [0, 1]"),
-        (not 0 <= g.min_matched_share <= 1, "gates.min_matched_share must lie in [0, 1]"),
+        (
+            any(month < 1 for month in o.measure_months),
+            ("outcomes.measure_months",),
+            "outcomes.measure_months must be months after the index month (1 or later)",
+        ),
+        *(
+            (
+                bool(names),
+                (f"outcomes.{key}",),
+                f"outcomes.{key} names unknown panel columns: {', '.join(names)}",
+            )
+            for key, names in unknown.items()
+        ),
+        (
+            g.negative_controls and not o.negative_controls,
+            ("outcomes.negative_controls", "gates.negative_controls"),
+            "outcomes.negative_controls is empty, so the negative-control gate has nothing to "
+            "test: name at least one, or set gates.negative_controls: false",
+        ),
+        (b.seed < 0, ("bootstrap.seed",), "bootstrap.seed must not be negative"),
+        (
+            not 0.5 <= b.confidence < 1,
+            ("bootstrap.confidence",),
+            "bootstrap.confidence must lie in [0.5, 1)",
+        ),
+        (
+            not 50 <= b.replicates <= 100_000,
+            ("bootstrap.replicates",),
+            "bootstrap.replicates must lie between 50 and 100000",
+        ),
+        (
+            not 0 < g.max_abs_smd <= 1,
+            ("gates.max_abs_smd",),
+            "gates.max_abs_smd must lie in (0, 1]",
+        ),
+        (
+            not 0 <= g.min_equipoise <= 1,
+            ("gates.min_equipoise",),
+            "gates.min_equipoise must lie in [0, 1]",
+        ),
+        (
+            not 0 <= g.min_matched_share <= 1,
+            ("gates.min_matched_share",),
+            "gates.min_matched_share must lie in [0, 1]",
+        ),
     ]
-    for bad, message in problems:
+    for bad, keys, message in problems:
         if bad:
-            _fail(path, root, message)
-    unknown = [x for x in (*o.metrics, *o.negative_controls) if x not in PANEL_COLUMNS]
-    if unknown:
-        _fail(path, root, f"outcomes name unknown panel columns: {', '.join(unknown)}")
-    if o.first_month < -(12 * 10) or o.last_month > 12 * 10:
-        _fail(path, root, "outcomes months must lie within ten years of the index month")
+            given = [nodes[k] for k in keys if k in nodes]
+            _fail(path, given[0] if given else root, message)
+
+
+def _covariates(path: Path, node: yaml.Node) -> dict[str, int]:
+    """The covariates section: settings in whole months (the names are checked against the
+    covariate spec when the evaluation starts)."""
+    return {name: _scalar(path, child, int) for name, child in _mapping_any(path, node).items()}
 
 
 def _target(path: Path, node: yaml.Node) -> str:
@@ -208,10 +316,13 @@ def _target(path: Path, node: yaml.Node) -> str:
     return value
 
 
-def _section(path: Path, node: yaml.Node, kind: type[Any]) -> Any:
+def _section(
+    path: Path, node: yaml.Node, kind: type[Any], nodes: dict[str, yaml.Node], section: str
+) -> Any:
     values: dict[str, Any] = {}
     defaults = kind()
     for name, child in _mapping(path, node, kind).items():
+        nodes[f"{section}.{name}"] = child
         default = getattr(defaults, name)
         if isinstance(default, bool):
             values[name] = _scalar(path, child, bool)
@@ -235,13 +346,19 @@ def _section(path: Path, node: yaml.Node, kind: type[Any]) -> Any:
 def _mapping(
     path: Path, node: yaml.Node, kind: type[Any], extra: set[str] | None = None
 ) -> dict[str, yaml.Node]:
+    allowed = {f.name for f in fields(kind)} - {"source"} | (extra or set())
+    return _mapping_any(path, node, allowed)
+
+
+def _mapping_any(
+    path: Path, node: yaml.Node, allowed: set[str] | None = None
+) -> dict[str, yaml.Node]:
     if not isinstance(node, yaml.MappingNode):
         _fail(path, node, "expected a mapping of 'key: value' lines here")
-    allowed = {f.name for f in fields(kind)} - {"source"} | (extra or set())
     out: dict[str, yaml.Node] = {}
     for key, value in node.value:
         name = str(key.value)
-        if name not in allowed:
+        if allowed is not None and name not in allowed:
             close = difflib.get_close_matches(name, sorted(allowed), n=1)
             hint = (
                 f"; did you mean '{close[0]}'?"
@@ -255,16 +372,22 @@ def _mapping(
     return out
 
 
+# What a value of each kind is called in an error message.
+KIND_NAMES = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
+
+
 def _scalar(path: Path, node: yaml.Node, kind: type[Any]) -> Any:
     if not isinstance(node, yaml.ScalarNode):
-        _fail(path, node, f"expected a single {kind.__name__} value here")
+        _fail(path, node, f"expected a single value here ({KIND_NAMES[kind]})")
     value = yaml.safe_load(node.value) if node.style is None else node.value
+    if value is None and node.style is None:
+        _fail(path, node, f"a value is missing here ({KIND_NAMES[kind]})")
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if kind is str and value is not None and not isinstance(value, str):
         value = str(node.value)
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        _fail(path, node, f"'{node.value}' is not a {kind.__name__}")
+        _fail(path, node, f"'{node.value}' is not {KIND_NAMES[kind]}")
     return value
 
 
@@ -292,13 +415,6 @@ def _names(path: Path, node: yaml.Node, allowed: tuple[str, ...]) -> tuple[str, 
     return names
 
 
-def _plain(path: Path, node: yaml.Node, kind: type[Any]) -> Any:
-    value = yaml.safe_load(yaml.serialize(node))
-    if not isinstance(value, kind):
-        _fail(path, node, f"expected a {kind.__name__} here")
-    return value
-
-
 def _is_null(node: yaml.Node) -> bool:
     return (
         isinstance(node, yaml.ScalarNode) and node.style is None and node.value in ("", "null", "~")
@@ -307,4 +423,5 @@ def _is_null(node: yaml.Node) -> bool:
 
 def _fail(path: Path, node: yaml.Node | None, message: str) -> NoReturn:
     line = f":{node.start_mark.line + 1}" if node is not None else ""
-    raise ConfigurationError(f"{path}{line}: {message}.")
+    end = "" if message.endswith((".", "?", "!")) else "."
+    raise ConfigurationError(f"{path}{line}: {message}{end}")

@@ -154,7 +154,7 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     sd = _pooled_sd(logit_t, logit_s, weight)
     caliper = config.matching.caliper_sd * sd
 
-    scored = _candidates_in_reach(
+    scored, populated = _candidates_in_reach(
         source, months, spec, config, target, model, participants, logit_t, caliper
     )
     all_strata = pd.concat([participants[list(strata)], scored[list(strata)]], ignore_index=True)
@@ -168,6 +168,17 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
         caliper=caliper,
     )
     matched_t = np.unique(found.treated)
+    if matched_t.size == 0:
+        raise EvaluationError(
+            f"No participant could be matched: none has a control candidate in its stratum "
+            f"within the caliper ({config.matching.caliper_sd} SD of the logit); widen the "
+            "caliper or loosen the exact-matching strata."
+        )
+    # The engine passed on only the candidates within some participant's caliper: a
+    # participant whose stratum has candidates, none of them in reach, is outside the caliper.
+    lonely = _in_populated_strata(participants.iloc[found.no_candidate], populated, list(strata))
+    no_candidate = found.no_candidate[~lonely]
+    outside_caliper = np.union1d(found.outside_caliper, found.no_candidate[lonely])
     flow.append(FlowStep("matched", int(matched_t.size)))
     units_frame = _matched_units(participants, scored, found, matched_t)
 
@@ -193,9 +204,6 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     )
     pref_t = preference_score(logit_t, share)
     pref_c = preference_score(logit_s, share)
-    both = np.r_[pref_t, pref_c]
-    w = np.r_[np.ones(pref_t.size), np.full(pref_c.size, weight)]
-    in_zone = ((both >= 0.3) & (both <= 0.7)).astype(float)
     return Design(
         participants=participants,
         units=units_frame,
@@ -204,12 +212,15 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
         n_candidate_persons=int(n_persons),
         model=model,
         caliper=caliper,
-        equipoise=float((in_zone * w).sum() / w.sum()) if w.sum() else equipoise(both),
+        # The smaller of the two groups' shares (Walker et al. 2013 ask for half of each group):
+        # over all persons, the population's thousands of candidates would outvote a handful of
+        # participants that lie outside the zone. The sample stands for the candidates.
+        equipoise=min(equipoise(pref_t), equipoise(pref_c)),
         preference={"participants": pref_t, "controls": pref_c},
         balance=balance,
         unmatched={
-            "no_candidate_in_stratum": int(found.no_candidate.size),
-            "outside_caliper": int(found.outside_caliper.size),
+            "no_candidate_in_stratum": int(no_candidate.size),
+            "outside_caliper": int(outside_caliper.size),
         },
         covariates=tuple(covariates),
         sample_weight=weight,
@@ -234,9 +245,10 @@ def _candidates_in_reach(
     participants: pd.DataFrame,
     logit_t: np.ndarray,
     caliper: float,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keys, strata and logit of the candidates that some participant of their stratum lies
-    within the caliper of: scored and filtered in the engine."""
+    within the caliper of, scored and filtered in the engine; and the strata that hold any
+    candidate at all (to tell why a participant found no control)."""
     strata = list(stratum_columns(spec))
     bounds = (
         participants[strata]
@@ -258,10 +270,30 @@ def _candidates_in_reach(
     limits = source.rows(pa.Table.from_pandas(bounds, preserve_index=False))
     import narwhals as nw
 
+    scored = source.materialise(scored.select(PERSON, "index_month", *strata, "logit"))
+    populated = (
+        scored.join(limits.select(*strata), on=strata, how="semi")
+        .select(*strata)
+        .unique()
+        .collect("pyarrow")
+        .to_pandas()
+    )
     near = scored.join(limits, on=strata, how="inner").filter(
         (nw.col("logit") >= nw.col("_lo")) & (nw.col("logit") <= nw.col("_hi"))
     )
-    return collect(near, [PERSON, "index_month", *strata, "logit"]).to_pandas()
+    return collect(near, [PERSON, "index_month", *strata, "logit"]).to_pandas(), populated
+
+
+def _in_populated_strata(
+    rows: pd.DataFrame, populated: pd.DataFrame, strata: list[str]
+) -> np.ndarray:
+    """Per row of ``rows``: does its stratum hold any candidate?"""
+    if rows.empty or populated.empty:
+        return np.zeros(len(rows), dtype=bool)
+    marked = populated.assign(_any=True)
+    joined = rows[strata].merge(marked, on=strata, how="left")
+    flags: np.ndarray = joined["_any"].fillna(False).to_numpy(dtype=bool)
+    return flags
 
 
 def _matched_units(

@@ -65,6 +65,16 @@ def _interval(point: float, replicates: FloatArray, n: int, confidence: float) -
     return Estimate(float(point), float(low), float(high), float(finite.std(ddof=1)), n)
 
 
+def _nanmean(values: FloatArray, axis: int) -> FloatArray:
+    """``np.nanmean`` without its 'Mean of empty slice' warning: an all-NaN slice (a month
+    without any observed set, a set without an observed baseline) is simply NaN."""
+    seen = np.isfinite(values)
+    n = seen.sum(axis=axis)
+    total = np.where(seen, values, 0.0).sum(axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(n > 0, total / np.maximum(n, 1), np.nan), dtype=np.float64)
+
+
 def set_differences(
     values: FloatArray, set_of: IntArray, treated: npt.NDArray[np.bool_], n_sets: int
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -112,8 +122,7 @@ def matched_did(
     base_cols = (month_arr >= baseline[0]) & (month_arr <= baseline[1])
     if not base_cols.any():
         raise ValueError(f"the baseline months {baseline} lie outside the months analysed")
-    with np.errstate(invalid="ignore"):
-        base = np.nanmean(np.where(base_cols, differences, np.nan), axis=1)
+    base = _nanmean(np.where(base_cols, differences, np.nan), axis=1)
     did = differences - base[:, None]  # NaN rows where the baseline is unobserved
     observed = np.isfinite(did)
     filled = np.where(observed, did, 0.0)
@@ -135,9 +144,8 @@ def matched_did(
             float(point[cols].sum()), reps[:, cols].sum(axis=1), n_sets, confidence
         )
     pair = np.isfinite(participant) & np.isfinite(controls)
-    with np.errstate(invalid="ignore"):
-        p_mean = np.nanmean(np.where(pair, participant, np.nan), axis=0)
-        c_mean = np.nanmean(np.where(pair, controls, np.nan), axis=0)
+    p_mean = _nanmean(np.where(pair, participant, np.nan), axis=0)
+    c_mean = _nanmean(np.where(pair, controls, np.nan), axis=0)
     return DiDResult(
         months=month_arr,
         by_month=by_month,
@@ -163,9 +171,8 @@ def before_after(
 
     def total(period: tuple[int, int]) -> FloatArray:
         cols = (month_arr >= period[0]) & (month_arr <= period[1])
-        with np.errstate(invalid="ignore"):
-            mean = np.nanmean(participant[:, cols], axis=1)
-        return np.asarray(mean * cols.sum(), dtype=np.float64)
+        mean: FloatArray = _nanmean(participant[:, cols], axis=1) * cols.sum()
+        return mean
 
     change = total(after) - total(before)
     seen = np.isfinite(change)

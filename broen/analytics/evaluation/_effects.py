@@ -70,7 +70,7 @@ def effects_document(ev: Evaluation) -> dict[str, Any]:
         "n_treated": count(n_treated),
         "n_controls": count(n_controls),
         "n_control_persons": count(int(d.units.loc[~d.units["treated"], "person_id"].nunique())),
-        "n_candidates": d.n_candidates,
+        "n_candidates": count(d.n_candidates),
         "flow": [{"step": s.key, "n": count(s.n)} for s in ev.design.flow],
         "unmatched": {k: count(v) for k, v in d.unmatched.items()},
         "propensity": {
@@ -127,9 +127,9 @@ def effects_document(ev: Evaluation) -> dict[str, Any]:
             "metric": m,
             "window": list(main),
             **estimate(e.did.windows[main]),
-            "total_dkk": _num(e.did.windows[main].value * n_treated),
-            "total_ci_low": _num(e.did.windows[main].ci_low * n_treated),
-            "total_ci_high": _num(e.did.windows[main].ci_high * n_treated),
+            "total_dkk": _total(e.did.windows[main], e.did.windows[main].value, n_treated),
+            "total_ci_low": _total(e.did.windows[main], e.did.windows[main].ci_low, n_treated),
+            "total_ci_high": _total(e.did.windows[main], e.did.windows[main].ci_high, n_treated),
         }
         for m, e in ev.effects.items()
         if m.startswith(PAYER_PREFIXES)
@@ -175,8 +175,8 @@ def _outcome(ev: Evaluation, metric: str, window: tuple[int, int]) -> dict[str, 
         "naive_before_after": _num(e.naive.value) if e.naive.n >= SMALL_CELL else None,
         "naive_ci_low": _num(e.naive.ci_low) if e.naive.n >= SMALL_CELL else None,
         "naive_ci_high": _num(e.naive.ci_high) if e.naive.n >= SMALL_CELL else None,
-        "total": _num(w.value * int(ev.design.units["treated"].sum())),
-        "mde": _num(e.mde[window]),
+        "total": _total(w, w.value, int(ev.design.units["treated"].sum())),
+        "mde": None if w.n < SMALL_CELL else _num(e.mde[window]),
         "placebo": estimate(e.placebo),
         "flags": flags_for(metric, ev.gates),
         "by_month": by_month,
@@ -186,6 +186,12 @@ def _outcome(ev: Evaluation, metric: str, window: tuple[int, int]) -> dict[str, 
 
         out["event_study"] = {**estimate(cross), "agrees": agree(w, cross)}
     return out
+
+
+def _total(e: Estimate, per_participant: float, n_treated: int) -> float | None:
+    """A cohort total (effect x participants); withheld with its estimate, since the total
+    and the number of participants give the estimate back."""
+    return None if e.n < SMALL_CELL else _num(per_participant * n_treated)
 
 
 def _measure(m: Any) -> dict[str, Any]:
@@ -203,6 +209,10 @@ def _measure(m: Any) -> dict[str, Any]:
         "share_free_started",
     ):
         row[key] = None if small or row[key] is None else _num(row[key])
+    free = None if m.share_free_started is None else round(m.share_free_started * m.n_started)
+    if free is not None and 0 < free < SMALL_CELL:
+        # The share of all who started times their number is a count of persons.
+        row["share_free_answered"] = row["share_free_started"] = None
     row["uncontrolled"] = True
     return row
 
@@ -213,14 +223,23 @@ def _histogram(preference: dict[str, np.ndarray], weight: float, bins: int = 20)
     edges = np.linspace(0.0, 1.0, bins + 1)
     t = np.histogram(preference["participants"], edges)[0]
     c = np.histogram(preference["controls"], edges)[0]
+
+    def fits(lo: int, hi: int) -> bool:
+        nt, nc = t[lo:hi].sum(), c[lo:hi].sum()
+        return bool((nt == 0 or nt >= SMALL_CELL) and (nc == 0 or nc >= SMALL_CELL))
+
     keep = [0]
     for i in range(1, bins + 1):
-        lo = keep[-1]
-        nt, nc = t[lo:i].sum(), c[lo:i].sum()
-        if (nt == 0 or nt >= SMALL_CELL) and (nc == 0 or nc >= SMALL_CELL):
+        if fits(keep[-1], i):
             keep.append(i)
     if keep[-1] != bins:
-        keep[-1] = bins
+        # The rest does not fit on its own: merge it into the bins before it until it does
+        # (a single bin of everything always stays, whatever it holds: its shares are 1).
+        if len(keep) > 1:
+            keep.pop()
+        keep.append(bins)
+        while len(keep) > 2 and not fits(keep[-2], keep[-1]):
+            del keep[-2]
     merged_t = [int(t[a:b].sum()) for a, b in itertools.pairwise(keep)]
     merged_c = [int(c[a:b].sum()) for a, b in itertools.pairwise(keep)]
     return {

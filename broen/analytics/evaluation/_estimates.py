@@ -54,8 +54,8 @@ def outcome_matrix(
     status: UnitStatus,
 ) -> FloatArray:
     """Units x months of ``metric`` from long panel rows (unit_id, rel_month, metric): a month
-    with a row has its value; without a row it is 0 from ``zero_from`` on (after death), NaN
-    from ``censored_from`` on and also NaN before that when no row exists (not resident)."""
+    with a row has its value; without a row it is 0 from ``zero_from`` on (after death) and
+    NaN before that (not resident); from ``censored_from`` on every month is NaN."""
     n_months = last - first + 1
     out = np.full((n_units, n_months), np.nan)
     rel = np.arange(first, last + 1)
@@ -65,9 +65,10 @@ def outcome_matrix(
     month = rows["rel_month"].to_numpy(dtype=np.int64) - first
     inside = (month >= 0) & (month < n_months)
     out[unit[inside], month[inside]] = rows[metric].to_numpy(dtype=np.float64)[inside]
-    censored = rel[None, :] >= status.censored_from[:, None]
-    # Death before censoring keeps the zeros (a death is observed, not lost to follow-up).
-    out[censored & ~(dead & (status.zero_from <= status.censored_from)[:, None])] = np.nan
+    # Censoring wins over death: the only censoring that can follow a death is the extract's
+    # end (moving out after death is ignored, the dead start nothing), and beyond it the dead
+    # are as unobserved as the living; zero use for them alone would select on the outcome.
+    out[rel[None, :] >= status.censored_from[:, None]] = np.nan
     return out
 
 

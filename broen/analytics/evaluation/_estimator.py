@@ -96,7 +96,9 @@ class MatchingEstimator:
 
         share = float(t.mean())
         self.propensity_auc_ = model.auc
-        self.equipoise_ = equipoise(preference_score(logit, share))
+        preference = preference_score(logit, share)
+        # The smaller group's share in the zone, as the evaluation engine's gate.
+        self.equipoise_ = min(equipoise(preference[t]), equipoise(preference[~t]))
         self.caliper_logit_ = width
         self.estimate_: Estimate = est
         self.att_ = est.value

@@ -79,8 +79,9 @@ def evaluate_gates(
 
 
 def _inconsistent(estimate: Estimate) -> bool:
-    """Not consistent with zero: the interval excludes it, or there is no interval at all."""
-    if not (np.isfinite(estimate.ci_low) and np.isfinite(estimate.ci_high)):
+    """Not consistent with zero: the interval excludes it, or there is no interval at all (nor
+    any matched set behind it: an empty window's sum is 0 with the interval [0, 0])."""
+    if estimate.n == 0 or not (np.isfinite(estimate.ci_low) and np.isfinite(estimate.ci_high)):
         return True
     return estimate.excludes_zero
 

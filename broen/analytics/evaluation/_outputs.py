@@ -29,10 +29,12 @@ def evaluate_programme(
     engine: str = "duckdb",
     strict: bool = False,
     language: str = "da",
+    index: str | None = None,
     progress: Progress | None = None,
 ) -> EvaluationOutput:
     """Evaluate ``programme`` and write ``out_dir/effects.json`` and ``out_dir/report.html``
-    (each written whole or not at all)."""
+    (each written whole or not at all). ``index`` (``start_date`` or ``referral_date``)
+    overrides the config's index date."""
     check_language(language)
     result = evaluate(
         programme,
@@ -40,6 +42,7 @@ def evaluate_programme(
         warehouse=warehouse,
         engine=engine,
         strict=strict,
+        index=index,
         progress=progress,
     )
     document = effects_document(result)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from broen.analytics._report import format_number
@@ -29,25 +29,46 @@ def _nan(values: Sequence[Number]) -> list[float]:
     return [math.nan if v is None else float(v) for v in values]
 
 
-def tick_text(x: float, language: str) -> str:
-    """An axis label: whole numbers with thousands separators, small ones with up to two
-    decimals (``0,5``, ``12.500``, ``-1,25``)."""
-    if abs(x) >= 100 or float(x).is_integer():
-        return format_number(round(x), language)
-    text = format_number(x, language, 2)
-    return text.rstrip("0").rstrip(",.")
+def tick_decimals(ticks: Sequence[float], most: int = 6) -> int:
+    """The fewest decimals that tell every tick of an axis apart and show each exactly
+    (``0, 0,005, 0,01`` -> 3; ``0, 0,25, 0,5`` -> 2; ``0, 5.000, 10.000`` -> 0)."""
+    finite = [float(x) for x in ticks if math.isfinite(x)]
+    for decimals in range(most + 1):
+        scale = 10.0**decimals
+        if all(abs(x * scale - round(x * scale)) < 1e-6 * max(1.0, abs(x * scale)) for x in finite):
+            return decimals
+    return most
+
+
+def tick_text(x: float, language: str, decimals: int = 0) -> str:
+    """An axis label: thousands separators, ``decimals`` decimals (``12.500``, ``0,005``)."""
+    return format_number(x, language, decimals)
+
+
+class _Ticks(Formatter):
+    """Axis labels in the report's language, with the same number of decimals on the whole
+    axis, as many as its ticks need (0,005 steps are not all shown as "0" or "0,01")."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.decimals = 0
+
+    def set_locs(self, locs: list[float]) -> None:
+        super().set_locs(locs)
+        self.decimals = tick_decimals(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return tick_text(x, self.language, self.decimals)
 
 
 def _number_axis(axis: object, language: str) -> None:
-    axis.set_major_formatter(  # type: ignore[attr-defined]
-        FuncFormatter(lambda x, _pos: tick_text(x, language))
-    )
+    axis.set_major_formatter(_Ticks(language))  # type: ignore[attr-defined]
 
 
 def _style(ax: object) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)  # type: ignore[attr-defined]
-    ax.tick_params(labelsize=8)  # type: ignore[attr-defined]
+    ax.tick_params(labelsize=9)  # type: ignore[attr-defined]
 
 
 def flow_figure(
@@ -63,13 +84,13 @@ def flow_figure(
     ax.barh(ys, lengths, color=colours, height=0.62)
     top = max(lengths, default=0.0) or 1.0
     for y, length, text in zip(ys, lengths, shown, strict=True):
-        ax.text(length + top * 0.01, y, text, va="center", fontsize=9)
-    ax.set_yticks(ys, list(labels), fontsize=9)
+        ax.text(length + top * 0.01, y, text, va="center", fontsize=10)
+    ax.set_yticks(ys, list(labels), fontsize=10)
     ax.set_xlim(0, top * 1.12)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     _number_axis(ax.xaxis, language)
     _style(ax)
-    ax.set_xlabel(TEXTS.text("flow.n", language), fontsize=9)
+    ax.set_xlabel(TEXTS.text("flow.n", language), fontsize=10)
     return fig
 
 
@@ -110,14 +131,14 @@ def love_figure(
             label=t("plot.after_bad"),
         )
     ax.axvline(threshold, color="#444444", linestyle="--", linewidth=1)
-    ax.set_yticks(ys, [label for label, _, _ in rows], fontsize=8)
+    ax.set_yticks(ys, [label for label, _, _ in rows], fontsize=9)
     ax.set_ylim(-0.8, len(rows) - 0.2)
     ax.set_xlim(left=0)
-    ax.set_xlabel(t("plot.smd"), fontsize=9)
+    ax.set_xlabel(t("plot.smd"), fontsize=10)
     ax.grid(axis="x", color="#eeeeee")
     _number_axis(ax.xaxis, language)
     _style(ax)
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    ax.legend(loc="lower right", fontsize=9, frameon=True)
     return fig
 
 
@@ -151,18 +172,18 @@ def overlap_figure(
         transform=blended_transform_factory(ax.transData, ax.transAxes),
         ha="center",
         va="top",
-        fontsize=8,
+        fontsize=9,
         color="#555555",
     )
     ax.set_xlim(0, 1)
-    ax.set_xlabel(t("plot.preference"), fontsize=9)
-    ax.set_ylabel(t("plot.share"), fontsize=9)
+    ax.set_xlabel(t("plot.preference"), fontsize=10)
+    ax.set_ylabel(t("plot.share"), fontsize=10)
     _number_axis(ax.xaxis, language)
     ax.yaxis.set_major_formatter(
         FuncFormatter(lambda y, _pos: format_number(100 * abs(y), language, 0) + " %")
     )
     _style(ax)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=9)
     return fig
 
 
@@ -198,21 +219,21 @@ def outcome_figure(s: MonthSeries, language: str) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(nbins=9, integer=True, steps=[6]))
         _number_axis(ax.xaxis, language)
         _number_axis(ax.yaxis, language)
-        ax.set_xlabel(t("plot.months"), fontsize=8)
-        ax.set_ylabel(s.unit, fontsize=8)
+        ax.set_xlabel(t("plot.months"), fontsize=9)
+        ax.set_ylabel(s.unit, fontsize=9)
         ax.grid(axis="y", color="#eeeeee")
         _style(ax)
     means.plot(s.months, _nan(s.mean_participants), color=PARTICIPANTS, linewidth=1.6)
     means.plot(s.months, _nan(s.mean_controls), color=CONTROLS, linewidth=1.6)
     finite = [v for v in _nan(s.mean_participants + s.mean_controls) if not math.isnan(v)]
     means.set_ylim(bottom=min([0.0, *finite]))
-    means.set_title(t("plot.mean_title"), fontsize=10)
+    means.set_title(t("plot.mean_title"), fontsize=11)
     effect.fill_between(
         s.months, _nan(s.low), _nan(s.high), color=PARTICIPANTS, alpha=0.2, linewidth=0
     )
     effect.plot(s.months, _nan(s.effect), color="#0b3552", linewidth=1.6)
     effect.axhline(0, color="#444444", linewidth=0.8, linestyle=":")
-    effect.set_title(t("plot.effect_title"), fontsize=10)
+    effect.set_title(t("plot.effect_title"), fontsize=11)
     handles = [
         Line2D([], [], color=PARTICIPANTS, linewidth=1.6, label=t("plot.participants")),
         Line2D([], [], color=CONTROLS, linewidth=1.6, label=t("plot.controls")),
@@ -220,7 +241,7 @@ def outcome_figure(s: MonthSeries, language: str) -> Figure:
         Patch(color=PARTICIPANTS, alpha=0.2, label=t("plot.interval")),
         Patch(color=SHADE, label=t("plot.baseline")),
     ]
-    fig.legend(handles=handles, loc="outside upper center", ncol=5, fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="outside upper center", ncol=5, fontsize=9, frameon=False)
     return fig
 
 
@@ -270,26 +291,26 @@ def forest_figure(
                     transform=middle,
                     ha="left",
                     va="center",
-                    fontsize=7,
+                    fontsize=8,
                     color=GREY,
                 )
                 continue
             if low is not None and high is not None:
                 ax.plot([low, high], [y, y], color=PARTICIPANTS, linewidth=1.4)
             ax.plot([est], [y], marker="o", color=PARTICIPANTS, markersize=4)
-        ax.set_title(panel.title, fontsize=9)
+        ax.set_title(panel.title, fontsize=10)
         ax.xaxis.set_major_locator(
             MaxNLocator(nbins=3 if len(panels) > 2 else 6, steps=[1, 2, 2.5, 5, 10])
         )
         _number_axis(ax.xaxis, language)
-        ax.tick_params(axis="x", labelsize=7)
+        ax.tick_params(axis="x", labelsize=8)
         ax.grid(axis="x", color="#eeeeee")
         if xlabel:
-            ax.set_xlabel(xlabel, fontsize=8)
+            ax.set_xlabel(xlabel, fontsize=9)
         _style(ax)
         ax.tick_params(axis="y", length=0)
     first = axes[0]
-    first.set_yticks(ys, [row.label for row in rows], fontsize=8)
+    first.set_yticks(ys, [row.label for row in rows], fontsize=9)
     for tick, row in zip(first.get_yticklabels(), rows, strict=True):
         if row.header:
             tick.set_fontweight("bold")

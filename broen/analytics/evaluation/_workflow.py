@@ -66,10 +66,12 @@ def evaluate(
     warehouse: Path | None = None,
     engine: str = "duckdb",
     strict: bool = False,
+    index: str | None = None,
     progress: Progress | None = None,
 ) -> Evaluation:
-    """Evaluate ``programme`` on the warehouse (``engine``: duckdb or spark)."""
-    cfg = load_config(config, programme)
+    """Evaluate ``programme`` on the warehouse (``engine``: duckdb or spark); ``index``
+    (``start_date`` or ``referral_date``) overrides the config's index date."""
+    cfg = load_config(config, programme, index=index)
     with open_source(warehouse, engine) as source:
         return evaluate_source(source, cfg, strict=strict, progress=progress)
 
