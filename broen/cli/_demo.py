@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import click
+from rich.status import Status
 
 from broen import analytics
-from broen.analytics import ConfigurationError, cohort, risk
+from broen.analytics import ConfigurationError, cohort, evaluation, risk
 from broen.analytics.panel import build_panel
 from broen.cli import _render
 from broen.cli._app import cli
 from broen.cli._cohort import attrition_table
+from broen.cli._evaluate import render_effects
 from broen.cli._panel import render as render_panel
 from broen.cli._render import console
 from broen.cli._risk import metrics_table
@@ -20,8 +23,12 @@ from broen.cli._risk import metrics_table
 # Everything the demo writes into its folder. A folder that holds anything else is not the
 # demo's, and is refused rather than emptied: --workdir may point at the user's own files.
 DEMO_ENTRIES = frozenset(
-    {"extract", "warehouse.duckdb", "warehouse.duckdb.wal", "import-reports", "risk"}
+    {"extract", "warehouse.duckdb", "warehouse.duckdb.wal", "import-reports", "risk", "evaluation"}
 )
+
+
+# The programmes the demo evaluates (shipped configs), each beside its simulated true effect.
+EVALUATED = ("et-liv-i-balance", "sammen-om-min-vej")
 
 
 def _clear(workdir: Path) -> None:
@@ -36,7 +43,7 @@ def _clear(workdir: Path) -> None:
         )
     for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):
         (workdir / name).unlink(missing_ok=True)
-    for name in ("import-reports", "risk"):
+    for name in ("import-reports", "risk", "evaluation"):
         shutil.rmtree(workdir / name, ignore_errors=True)
 
 
@@ -55,9 +62,10 @@ def _clear(workdir: Path) -> None:
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 def demo(workdir: Path, persons: int | None, seed: int) -> None:
     """The main job on the embedded defaults: generate the Lolland + Guldborgsund population,
-    import it into a fresh warehouse, build the person-month panel and the shipped cohorts, and
-    fit the risk model. An earlier demo run in --workdir is replaced; a folder with other files
-    in it is refused."""
+    import it into a fresh warehouse, build the person-month panel and the shipped cohorts, fit
+    the risk model, and evaluate Et Liv i Balance and Sammen om min vej against matched controls
+    (each estimate beside the simulated true effect and the naive before/after). An earlier demo
+    run in --workdir is replaced; a folder with other files in it is refused."""
     from broen.analytics.synth import generate_extract
 
     extract_dir = workdir / "extract"
@@ -94,6 +102,29 @@ def demo(workdir: Path, persons: int | None, seed: int) -> None:
         fitted = risk.fit_risk(warehouse, out_dir=risk_dir, random_state=seed)
     console.print(metrics_table(fitted.model))
 
+    console.rule("6. Does it work? Evaluation against matched controls")
+    truth = json.loads((extract_dir / "ground_truth.json").read_text())["programmes"]
+    reports = []
+    for programme in EVALUATED:
+        with console.status(f"Evaluating {programme}") as status:
+
+            def stage(name: str, status: Status = status, programme: str = programme) -> None:
+                status.update(f"Evaluating {programme}: {name}")
+
+            try:
+                output = evaluation.evaluate_programme(
+                    programme,
+                    workdir / "evaluation" / programme,
+                    warehouse=warehouse,
+                    progress=stage,
+                )
+            except evaluation.EvaluationError as err:  # e.g. too few participants (--persons)
+                console.print(f"[yellow]{programme} was not evaluated:[/] {err}")
+                continue
+        known = truth.get(programme, {}).get("metrics", {})
+        render_effects(output.document, {m: v["att_total_0_23"] for m, v in known.items()})
+        reports.append((f"Effects {programme}", output.report_path))
+
     console.rule("Results")
     report_path = warehouse.parent / "import-reports" / f"{report.batch_id}.json"
     for label, path in (
@@ -102,5 +133,6 @@ def demo(workdir: Path, persons: int | None, seed: int) -> None:
         ("Warehouse", warehouse),
         ("Import report", report_path),
         ("Risk report", fitted.report_path),
+        *reports,
     ):
         click.echo(f"{label + ':':15}{path}")

@@ -51,6 +51,42 @@ def _fmt(value: Any) -> str:
     return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
+def render_effects(doc: dict[str, Any], truth: dict[str, float] | None = None) -> None:
+    """Flow, gates and the key outcomes' effects over the main window, beside the naive
+    before/after; with ``truth`` (metric -> true effect, the synthetic population's) a column
+    for it."""
+    flow = " → ".join(f"{s['step'].replace('_', ' ')} {s['n']}" for s in doc["flow"])
+    console.print(f"[bold]{doc['title']}[/]: {flow}; {doc['n_controls']} matched controls.")
+    for gate in doc["gates"]:
+        mark = "[green]passed[/]" if gate["passed"] else "[red]FAILED[/]"
+        console.print(
+            f"  gate {gate['gate']}: {mark} ({_fmt(gate['value'])}, "
+            f"threshold {_fmt(gate['threshold'])})"
+        )
+    if doc["estimates_withheld"]:
+        console.print("[red]A gate failed: the estimates are withheld (--strict).[/]")
+        return
+    window = _main_window(doc)
+    grid = Table(title=f"Effect per participant, months {window[0]}–{window[1]} (95% interval)")
+    columns = ["outcome", "effect", "interval", *(["true effect"] if truth else [])]
+    for col in (*columns, "naive before/after", "flags"):
+        grid.add_column(col, justify="left" if col in ("outcome", "flags") else "right")
+    metrics = {o["metric"] for o in doc["outcomes"]}
+    shown = [m for m in KEY_OUTCOMES if m in metrics] or sorted(metrics)
+    for o in doc["outcomes"]:
+        if o["metric"] in shown and o["window"] == window:
+            known = [_fmt(truth.get(o["metric"]))] if truth else []
+            grid.add_row(
+                o["metric"],
+                _fmt(o["att"]),
+                f"{_fmt(o['ci_low'])} to {_fmt(o['ci_high'])}",
+                *known,
+                _fmt(o["naive_before_after"]),
+                ", ".join(o["flags"]),
+            )
+    console.print(grid)
+
+
 @cli.command("evaluate")
 @click.option("--programme", required=True, help="Programme id, e.g. et-liv-i-balance.")
 @click.option(
@@ -119,35 +155,8 @@ def evaluate_command(
             index=None if index is None else INDEX_DATES[index],
             progress=lambda stage: status.update(f"Evaluating {programme}: {stage}"),
         )
-    doc = output.document
-    flow = " → ".join(f"{s['step'].replace('_', ' ')} {s['n']}" for s in doc["flow"])
-    console.print(f"[bold]{doc['title']}[/]: {flow}; {doc['n_controls']} matched controls.")
-    for gate in doc["gates"]:
-        mark = "[green]passed[/]" if gate["passed"] else "[red]FAILED[/]"
-        console.print(
-            f"  gate {gate['gate']}: {mark} ({_fmt(gate['value'])}, "
-            f"threshold {_fmt(gate['threshold'])})"
-        )
-    if doc["estimates_withheld"]:
-        console.print("[red]A gate failed: the estimates are withheld (--strict).[/]")
-    else:
-        window = _main_window(doc)
-        grid = Table(title=f"Effect per participant, months {window[0]}–{window[1]} (95% interval)")
-        for col in ("outcome", "effect", "interval", "naive before/after", "flags"):
-            grid.add_column(col, justify="left" if col in ("outcome", "flags") else "right")
-        metrics = {o["metric"] for o in doc["outcomes"]}
-        shown = [m for m in KEY_OUTCOMES if m in metrics] or sorted(metrics)
-        for o in doc["outcomes"]:
-            if o["metric"] in shown and o["window"] == window:
-                grid.add_row(
-                    o["metric"],
-                    _fmt(o["att"]),
-                    f"{_fmt(o['ci_low'])} to {_fmt(o['ci_high'])}",
-                    _fmt(o["naive_before_after"]),
-                    ", ".join(o["flags"]),
-                )
-        console.print(grid)
+    render_effects(output.document)
     click.echo(f"Effects: {output.effects_path}")
     click.echo(f"Report:  {output.report_path}")
-    if doc["estimates_withheld"]:
+    if output.document["estimates_withheld"]:
         raise SystemExit(EXIT_GATES_FAILED)

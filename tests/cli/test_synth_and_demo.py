@@ -19,6 +19,10 @@ def test_demo_generates_imports_and_says_where_the_results_are(tmp_path: Path) -
     assert "rejected 0: reconciles" in result.output
     for step in ("person-month panel", "Cohort type-2-diabetes", "baseline: last-year"):
         assert step in result.output
+    assert "6. Does it work?" in result.output
+    for programme in ("et-liv-i-balance", "sammen-om-min-vej"):  # evaluated, or told why not
+        report = workdir / "evaluation" / programme / "report.html"
+        assert report.exists() or f"{programme} was not evaluated:" in result.output
     assert f"Warehouse:     {workdir / 'warehouse.duckdb'}" in result.output
     assert (workdir / "warehouse.duckdb").exists()
     truth = json.loads((workdir / "extract" / "ground_truth.json").read_text())

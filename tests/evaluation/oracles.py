@@ -1,9 +1,9 @@
 """Benchmarks with a known answer for the evaluation engine's tests, offline.
 
 The data are vendored under ``tests/evaluation/data`` (gzip-compressed, byte-identical to the
-files in the causallib 0.10.0 and pyfixest 0.60.0 wheels; provenance, licences and SHA-256 in
-``data/README.md`` and :data:`SOURCES`). The truths below were recomputed from these files by
-``test_oracle_data.py``.
+files in the causallib 0.10.0 and pyfixest 0.60.0 wheels and the causaldata 0.1.5 sdist;
+provenance, licences and SHA-256 in ``data/README.md`` and :data:`SOURCES`). The truths below
+were recomputed from these files by ``test_oracle_data.py``.
 
 - NHEFS (Hernán & Robins, *Causal Inference: What If*, chapters 12–13): the effect of quitting
   smoking (``qsmk``) on weight gain 1971–82 in kg (``wt82_71``), 1,566 complete cases.
@@ -13,6 +13,10 @@ files in the causallib 0.10.0 and pyfixest 0.60.0 wheels; provenance, licences a
 - pyfixest's ``df_het``: a staggered-adoption panel with heterogeneous dynamic effects whose
   true effect is in the data (``te + te_dynamic``). :func:`load_df_het`,
   :func:`df_het_true_path`.
+- LaLonde (1986) / Dehejia & Wahba (1999): the NSW job-training experiment's 185 treated men
+  against 15,992 non-experimental CPS controls; the experimental benchmark (treated minus the
+  260 randomised controls, 1978 earnings) is $1,794. :func:`load_lalonde_cps`,
+  :func:`load_lalonde_nsw`, :func:`lalonde_experimental_benchmark`.
 
 Loaders return fresh copies (callers may mutate them); the files are parsed once per process.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,11 +42,12 @@ class Source:
 
     package: str
     version: str
-    path_in_wheel: str
+    path_in_archive: str  # inside the wheel or the sdist
     sha256: str  # of the original, uncompressed file
 
 
 _CAUSALLIB = ("causallib", "0.10.0")
+_CAUSALDATA = ("causaldata", "0.1.5")  # the sdist: the package publishes no wheel
 _ACIC_DIR = "causallib/datasets/data/acic_challenge_2016"
 _ACIC_SHA = {
     "x.csv": "914d4d6c8dcea14f0268bb0c0558292746cbfbff7111c71434801e8ce48cdbdf",
@@ -78,6 +84,16 @@ SOURCES: dict[str, Source] = {
         "0.60.0",
         "pyfixest/did/data/df_het.csv",
         "2b67a1f99673d705010fe0d655fd22a2ef39c56bdd4034bf51412d049f4da40c",
+    ),
+    "lalonde/nsw_mixtape.dta.gz": Source(
+        *_CAUSALDATA,
+        "causaldata-0.1.5/causaldata/nsw_mixtape/nsw_mixtape.dta",
+        "e4a64e4436c2c178f47d6c82a371d20f1596b82b44862ce24bf13c71ac797339",
+    ),
+    "lalonde/cps_mixtape.dta.gz": Source(
+        *_CAUSALDATA,
+        "causaldata-0.1.5/causaldata/cps_mixtape/cps_mixtape.dta",
+        "1345a61d4f4f6ab84abd475906a86671b969b278a8ef0e96d8e8ba8e3c3556e1",
     ),
 }
 
@@ -214,6 +230,57 @@ def df_het_true_path(frame: pd.DataFrame | None = None) -> pd.Series:
     path = effect.groupby(treated["rel_year"].astype(np.int64)).mean()
     path.index.name = "event_time"
     return path.rename("true_att")
+
+
+# -- LaLonde / Dehejia-Wahba ------------------------------------------------------------------
+
+LALONDE_TREATMENT = "treat"  # 1 = NSW participant; 0 = NSW randomised control or CPS
+LALONDE_OUTCOME = "re78"  # real earnings in 1978 (US dollars)
+#: LaLonde's and the Mixtape's covariates. Dehejia & Wahba's propensity models also use
+#: ``u74``/``u75`` (no earnings in 1974/1975: 71% and 60% of the treated, 12% and 11% of CPS)
+#: and powers and interactions.
+LALONDE_COVARIATES = ("age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75")
+LALONDE_N_TREATED = 185
+LALONDE_N_EXPERIMENTAL_CONTROLS = 260
+LALONDE_N_CPS = 15_992  # CPS-1
+#: Mean 1978 earnings of the NSW treated minus those of the 260 randomised controls (Dehejia &
+#: Wahba: 1,794). Welch standard error 671.
+LALONDE_EXPERIMENTAL = 1794.34
+LALONDE_NAIVE_CPS = -8497.52  # NSW treated minus all CPS controls
+
+
+@cache
+def _read_stata(name: str) -> pd.DataFrame:
+    with gzip.open(DATA_DIR / name, "rb") as handle:
+        frame = pd.read_stata(io.BytesIO(handle.read()))
+    # Stored as Stata int8 and float32: widened (the earnings keep their float32 values).
+    integers = dict.fromkeys([LALONDE_TREATMENT, *LALONDE_COVARIATES[:6]], np.int64)
+    floats = dict.fromkeys(["re74", "re75", LALONDE_OUTCOME], np.float64)
+    return frame.astype(integers | floats)
+
+
+def load_lalonde_nsw() -> pd.DataFrame:
+    """The Dehejia-Wahba subsample of LaLonde's NSW experiment: 445 men, 185 treated and 260
+    randomised controls, with ``data_id`` (the sample's name, not a person id), ``treat``,
+    :data:`LALONDE_COVARIATES` and ``re78``."""
+    return _read_stata("lalonde/nsw_mixtape.dta.gz").copy()
+
+
+def load_lalonde_cps() -> pd.DataFrame:
+    """The observational design: the 185 NSW treated (``treat == 1``) followed by the 15,992
+    CPS-1 controls (``treat == 0``), same columns as :func:`load_lalonde_nsw`. The answer to
+    recover is :data:`LALONDE_EXPERIMENTAL` (see :func:`lalonde_experimental_benchmark`)."""
+    nsw = _read_stata("lalonde/nsw_mixtape.dta.gz")
+    cps = _read_stata("lalonde/cps_mixtape.dta.gz")
+    treated = nsw[nsw[LALONDE_TREATMENT] == 1]
+    return pd.concat([treated, cps], ignore_index=True)
+
+
+def lalonde_experimental_benchmark(frame: pd.DataFrame | None = None) -> float:
+    """Mean ``re78`` of the NSW treated minus that of the NSW (experimental) controls."""
+    data = load_lalonde_nsw() if frame is None else frame
+    means = data.groupby(LALONDE_TREATMENT)[LALONDE_OUTCOME].mean()
+    return float(means[1] - means[0])
 
 
 def sha256_of_vendored(name: str) -> str:

@@ -2,10 +2,14 @@
 
 Recomputed here with numpy and scikit-learn only (no statsmodels), independently of the
 evaluation engine: NHEFS naive difference, IP weighting with the book's propensity model and a
-sandwich interval, standardisation; ACIC 2016 true SATTs; df_het's true ATT and event-time path.
+sandwich interval, standardisation; ACIC 2016 true SATTs; df_het's true ATT and event-time path;
+the LaLonde experimental benchmark and the naive difference against the CPS controls.
 """
 
 from __future__ import annotations
+
+import gzip
+import io
 
 import numpy as np
 import numpy.typing as npt
@@ -175,3 +179,54 @@ def test_df_het_true_att_and_path() -> None:
     steps = np.diff(path.to_numpy())
     assert np.allclose(steps[:10], steps[0], atol=1e-3)  # ~0.103 a year to e=10
     assert np.allclose(steps[10:], 0.05)  # then 0.05 a year
+
+
+# -- LaLonde / Dehejia-Wahba -------------------------------------------------------------------
+
+LALONDE_COLUMNS = ["data_id", "treat", *oracles.LALONDE_COVARIATES, "re78"]
+
+
+def test_lalonde_shapes_and_columns() -> None:
+    nsw = oracles.load_lalonde_nsw()
+    assert list(nsw.columns) == LALONDE_COLUMNS
+    assert nsw["treat"].value_counts().to_dict() == {
+        1: oracles.LALONDE_N_TREATED,
+        0: oracles.LALONDE_N_EXPERIMENTAL_CONTROLS,
+    }
+    assert set(nsw["data_id"]) == {"Dehejia-Wahba Sample"}
+    frame = oracles.load_lalonde_cps()
+    assert list(frame.columns) == LALONDE_COLUMNS
+    assert len(frame) == oracles.LALONDE_N_TREATED + oracles.LALONDE_N_CPS
+    assert frame["treat"].to_list() == [1] * oracles.LALONDE_N_TREATED + [0] * oracles.LALONDE_N_CPS
+    assert set(frame.loc[frame["treat"] == 0, "data_id"]) == {"CPS1"}
+    assert not frame.isna().any().any()
+    for name in ("treat", "black", "hisp", "marr", "nodegree"):
+        assert set(frame[name]) <= {0, 1}
+    # the shares with no earnings behind Dehejia & Wahba's u74/u75 (see oracles.py)
+    zero = frame[["re74", "re75"]].eq(0).groupby(frame["treat"]).mean().round(2)
+    assert zero.loc[1].to_list() == [0.71, 0.60]
+    assert zero.loc[0].to_list() == [0.12, 0.11]
+
+
+def test_lalonde_experimental_benchmark() -> None:
+    # from the raw file, not the loader: Stata's float32 earnings, means in float64
+    with gzip.open(oracles.DATA_DIR / "lalonde/nsw_mixtape.dta.gz", "rb") as handle:
+        raw = pd.read_stata(io.BytesIO(handle.read()))
+    assert str(raw["re78"].dtype) == "float32"
+    earnings = raw["re78"].to_numpy(dtype=np.float64)
+    treated = raw["treat"].to_numpy() == 1
+    benchmark = earnings[treated].mean() - earnings[~treated].mean()
+    assert round(benchmark, 2) == oracles.LALONDE_EXPERIMENTAL
+    assert (round(earnings[treated].mean()), round(earnings[~treated].mean())) == (6349, 4555)
+    se = np.sqrt(
+        earnings[treated].var(ddof=1) / treated.sum()
+        + earnings[~treated].var(ddof=1) / (~treated).sum()
+    )
+    assert round(se) == 671
+    assert oracles.lalonde_experimental_benchmark() == pytest.approx(benchmark, abs=1e-9)
+
+
+def test_lalonde_naive_difference_against_cps() -> None:
+    frame = oracles.load_lalonde_cps()
+    means = frame.groupby("treat")["re78"].mean()
+    assert means[1] - means[0] == pytest.approx(oracles.LALONDE_NAIVE_CPS, abs=0.005)

@@ -37,7 +37,12 @@ MEASURES = (
 @dataclass(frozen=True)
 class Matching:
     ratio: int = 5  # 1:5 gains most of the precision 1:inf would (Rosenbaum); more adds bias
-    caliper_sd: float = 0.2  # of the logit (Austin 2011; OHDSI's default)
+    # Of the logit. 0.2 (Austin 2011, OHDSI) is for matching on the score alone; here the score
+    # only bounds the reach and the trajectory chooses (distance below). On the synthetic
+    # population (seed 100, not among the coverage seeds) 0.2 left a quarter to a third of the
+    # participants unmatched and the rest matched worse on the trajectory; 0.5 matched 83-84 %
+    # with better balance. The balance gate checks the result either way.
+    caliper_sd: float = 0.5
     period: str = "month"  # exact calendar stratum: month | quarter
     age_band_years: int = 5
     municipality: bool = True  # exact: a programme is run by one municipality's services
@@ -48,6 +53,9 @@ class Matching:
     # precision is bounded by the participants, so 50,000 (5 per participant at 10,000) is
     # ample; OHDSI samples above 250,000 for cohorts of millions.
     max_fit_controls: int = 50_000
+    # Within the caliper: nearest on the pre-index trajectory of the outcomes ("trajectory",
+    # Rubin & Thomas 2000) or on the logit ("logit"); see _matching_features for why.
+    distance: str = "trajectory"
 
 
 PLACEBO_MONTHS = 13  # the placebo DiD: 12 baseline months, then months up to -1 as if treated
@@ -199,6 +207,11 @@ def _check(path: Path, root: yaml.Node, c: EvaluationConfig, nodes: dict[str, ya
             m.period not in ("month", "quarter"),
             ("matching.period",),
             "matching.period must be month or quarter",
+        ),
+        (
+            m.distance not in ("trajectory", "logit"),
+            ("matching.distance",),
+            "matching.distance must be trajectory or logit",
         ),
         (
             not 1 <= m.age_band_years <= 50,

@@ -3,7 +3,7 @@
 What crosses from the engine to Python (the population never does):
 
 1. the participants' covariates (one row each) and a random sample of candidate rows
-   (``max_fit_controls``, default 250,000) with their covariates: the propensity model is
+   (``max_fit_controls``, default 50,000) with their covariates: the propensity model is
    fitted on these, the controls weighted by candidates / sample (case-control sampling), and
    the sample gives the candidates' means and variances for the balance table *before*
    matching;
@@ -38,6 +38,7 @@ from broen.analytics.evaluation._covariates import (
     trajectory_columns,
 )
 from broen.analytics.evaluation._matching import match
+from broen.analytics.evaluation._matching_features import match_on_features
 from broen.analytics.evaluation._participants import FlowStep, load_participants
 from broen.analytics.evaluation._population import collect, sample_keys, score, target_group
 from broen.analytics.evaluation._propensity import (
@@ -154,25 +155,35 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     sd = _pooled_sd(logit_t, logit_s, weight)
     caliper = config.matching.caliper_sd * sd
 
+    features = list(trajectory_columns(spec)) if config.matching.distance == "trajectory" else []
     scored, populated = _candidates_in_reach(
-        source, months, spec, config, target, model, participants, logit_t, caliper
+        source, months, spec, config, target, model, participants, logit_t, caliper, features
     )
     all_strata = pd.concat([participants[list(strata)], scored[list(strata)]], ignore_index=True)
     ids = all_strata.astype(str).agg("\x1f".join, axis=1).factorize()[0]
-    found = match(
-        ids[: len(participants)],
-        logit_t,
-        ids[len(participants) :],
-        scored["logit"].to_numpy(dtype=np.float64),
-        ratio=config.matching.ratio,
-        caliper=caliper,
-    )
+    t_ids, c_ids = ids[: len(participants)], ids[len(participants) :]
+    c_logit = scored["logit"].to_numpy(dtype=np.float64)
+    ratio = config.matching.ratio
+    if features:
+        found = match_on_features(
+            t_ids,
+            logit_t,
+            _log1p(participants[features]),
+            c_ids,
+            c_logit,
+            _log1p(scored[features]),
+            ratio=ratio,
+            caliper=caliper,
+        )
+    else:
+        found = match(t_ids, logit_t, c_ids, c_logit, ratio=ratio, caliper=caliper)
     matched_t = np.unique(found.treated)
     if matched_t.size == 0:
         raise EvaluationError(
-            f"No participant could be matched: none has a control candidate in its stratum "
-            f"within the caliper ({config.matching.caliper_sd} SD of the logit); widen the "
-            "caliper or loosen the exact-matching strata."
+            f"None of the {len(participants)} participants could be matched: none has a "
+            "control candidate in its stratum within the caliper "
+            f"({config.matching.caliper_sd} SD of the logit); widen the caliper or loosen the "
+            "exact-matching strata."
         )
     # The engine passed on only the candidates within some participant's caliper: a
     # participant whose stratum has candidates, none of them in reach, is outside the caliper.
@@ -245,10 +256,12 @@ def _candidates_in_reach(
     participants: pd.DataFrame,
     logit_t: np.ndarray,
     caliper: float,
+    features: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keys, strata and logit of the candidates that some participant of their stratum lies
-    within the caliper of, scored and filtered in the engine; and the strata that hold any
-    candidate at all (to tell why a participant found no control)."""
+    """Keys, strata, logit and the matching ``features`` of the candidates that some
+    participant of their stratum lies within the caliper of, scored and filtered in the engine;
+    and the strata that hold any candidate at all (to tell why a participant found no
+    control)."""
     strata = list(stratum_columns(spec))
     bounds = (
         participants[strata]
@@ -270,7 +283,8 @@ def _candidates_in_reach(
     limits = source.rows(pa.Table.from_pandas(bounds, preserve_index=False))
     import narwhals as nw
 
-    scored = source.materialise(scored.select(PERSON, "index_month", *strata, "logit"))
+    keep = [PERSON, "index_month", *strata, "logit", *features]
+    scored = source.materialise(scored.select(*keep))
     populated = (
         scored.join(limits.select(*strata), on=strata, how="semi")
         .select(*strata)
@@ -281,7 +295,14 @@ def _candidates_in_reach(
     near = scored.join(limits, on=strata, how="inner").filter(
         (nw.col("logit") >= nw.col("_lo")) & (nw.col("logit") <= nw.col("_hi"))
     )
-    return collect(near, [PERSON, "index_month", *strata, "logit"]).to_pandas(), populated
+    return collect(near, keep).to_pandas(), populated
+
+
+def _log1p(frame: pd.DataFrame) -> np.ndarray:
+    """Trajectory values on the log scale the propensity model uses (money and counts are
+    skewed: on the raw scale one admission would outweigh everything else)."""
+    values: np.ndarray = np.log1p(np.maximum(frame.to_numpy(dtype=np.float64), 0.0))
+    return values
 
 
 def _in_populated_strata(
