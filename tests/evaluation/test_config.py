@@ -85,14 +85,14 @@ def test_every_shipped_file_is_a_config_or_a_pool_definition() -> None:
 
 def test_the_defaults_are_the_documented_ones() -> None:
     """The defaults of issue 10, sections 1-3 (1:5, exact calendar month, months -24..+23,
-    windows 0-11, 12-23 and 0-23, OHDSI's |SMD| < 0.1), except the caliper: 0.5 SD of the logit
+    windows 0-11, 12-23 and 0-23, OHDSI's |SMD| < 0.1), except the caliper: 1.0 SD of the logit
     with the trajectory choosing within it, not 0.2 on the score alone (why: _config.Matching)."""
     config = load_config(programme="a-programme-without-a-config")
     assert config == EvaluationConfig(programme="a-programme-without-a-config")
     assert config.source == "defaults"
     assert (config.index, config.target_group, config.title) == ("start_date", None, "")
     m = config.matching
-    assert (m.ratio, m.caliper_sd, m.period, m.age_band_years) == (5, 0.5, "month", 5)
+    assert (m.ratio, m.caliper_sd, m.period, m.age_band_years) == (5, 1.0, "month", 5)
     assert m.distance == "trajectory"
     assert (m.penalty, m.max_fit_controls) == (1.0, 50_000)
     o = config.outcomes

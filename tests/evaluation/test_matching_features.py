@@ -96,3 +96,23 @@ def test_missing_features_are_refused() -> None:
         match_on_features([0], [0.0], [[np.nan]], [0], [0.0], [[0.0]])
     with pytest.raises(ValueError, match="same columns"):
         match_on_features([0], [0.0], [[0.0, 1.0]], [0], [0.0], [[0.0]])
+
+
+def test_the_history_strata_follow_the_covariate_spec() -> None:
+    from broen.analytics.evaluation._covariates import CovariateSpec
+    from broen.analytics.evaluation._design import history_strata
+
+    assert history_strata(CovariateSpec()) == {
+        "history_crisis": ("recent_crisis",),
+        "history_admission": (
+            "acute_admissions_m4_6",
+            "acute_admissions_m7_12",
+            "acute_admissions_m13_24",
+        ),
+    }
+    # No crisis indicator and no admission trajectory: no history strata.
+    bare = CovariateSpec(crisis_months=0, metrics=("cost_total",))
+    assert history_strata(bare) == {}
+    # A six-month crisis: only windows wholly before it count as earlier admissions.
+    long_crisis = history_strata(CovariateSpec(crisis_months=6))
+    assert long_crisis["history_admission"] == ("acute_admissions_m7_12", "acute_admissions_m13_24")

@@ -36,6 +36,7 @@ from broen.analytics.evaluation._covariates import (
     labour_columns,
     stratum_columns,
     trajectory_columns,
+    window_suffix,
 )
 from broen.analytics.evaluation._matching import match
 from broen.analytics.evaluation._matching_features import match_on_features
@@ -156,10 +157,24 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     caliper = config.matching.caliper_sd * sd
 
     features = list(trajectory_columns(spec)) if config.matching.distance == "trajectory" else []
+    history = history_strata(spec) if config.matching.exact_history else {}
     scored, populated = _candidates_in_reach(
-        source, months, spec, config, target, model, participants, logit_t, caliper, features
+        source,
+        months,
+        spec,
+        config,
+        target,
+        model,
+        participants,
+        logit_t,
+        caliper,
+        features,
+        history,
     )
-    all_strata = pd.concat([participants[list(strata)], scored[list(strata)]], ignore_index=True)
+    for name, columns in history.items():
+        participants[name] = (participants[list(columns)].sum(axis=1) > 0).astype(np.int8)
+    exact = [*strata, *history]
+    all_strata = pd.concat([participants[exact], scored[exact]], ignore_index=True)
     ids = all_strata.astype(str).agg("\x1f".join, axis=1).factorize()[0]
     t_ids, c_ids = ids[: len(participants)], ids[len(participants) :]
     c_logit = scored["logit"].to_numpy(dtype=np.float64)
@@ -187,7 +202,7 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
         )
     # The engine passed on only the candidates within some participant's caliper: a
     # participant whose stratum has candidates, none of them in reach, is outside the caliper.
-    lonely = _in_populated_strata(participants.iloc[found.no_candidate], populated, list(strata))
+    lonely = _in_populated_strata(participants.iloc[found.no_candidate], populated, exact)
     no_candidate = found.no_candidate[~lonely]
     outside_caliper = np.union1d(found.outside_caliper, found.no_candidate[lonely])
     flow.append(FlowStep("matched", int(matched_t.size)))
@@ -257,6 +272,7 @@ def _candidates_in_reach(
     logit_t: np.ndarray,
     caliper: float,
     features: list[str],
+    history: dict[str, tuple[str, ...]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keys, strata, logit and the matching ``features`` of the candidates that some
     participant of their stratum lies within the caliper of, scored and filtered in the engine;
@@ -283,11 +299,16 @@ def _candidates_in_reach(
     limits = source.rows(pa.Table.from_pandas(bounds, preserve_index=False))
     import narwhals as nw
 
-    keep = [PERSON, "index_month", *strata, "logit", *features]
+    flags = [
+        (nw.sum_horizontal(*columns) > 0).cast(nw.Int8()).alias(name)
+        for name, columns in history.items()
+    ]
+    scored = scored.with_columns(*flags) if flags else scored
+    keep = [PERSON, "index_month", *strata, *history, "logit", *features]
     scored = source.materialise(scored.select(*keep))
     populated = (
         scored.join(limits.select(*strata), on=strata, how="semi")
-        .select(*strata)
+        .select(*strata, *history)
         .unique()
         .collect("pyarrow")
         .to_pandas()
@@ -296,6 +317,27 @@ def _candidates_in_reach(
         (nw.col("logit") >= nw.col("_lo")) & (nw.col("logit") <= nw.col("_hi"))
     )
     return collect(near, keep).to_pandas(), populated
+
+
+def history_strata(spec: CovariateSpec) -> dict[str, tuple[str, ...]]:
+    """Exact strata on the acute history, each 1 when its columns sum to more than 0: a recent
+    crisis (``recent_crisis``) and an acute admission before it (the ``acute_admissions``
+    windows before the crisis months). A participant referred in a crisis regresses towards
+    its usual level, and one with earlier admissions has a different course from one without:
+    a propensity score balances them on average only, and a few unequal pairs among a few
+    dozen participants read as an effect (regression to the mean) in either direction."""
+    out: dict[str, tuple[str, ...]] = {}
+    if spec.crisis_months > 0:
+        out["history_crisis"] = ("recent_crisis",)
+    if "acute_admissions" in spec.metrics:
+        earlier = tuple(
+            f"acute_admissions_{window_suffix(w)}"
+            for w in spec.windows
+            if w[1] < -spec.crisis_months
+        )
+        if earlier:
+            out["history_admission"] = earlier
+    return out
 
 
 def _log1p(frame: pd.DataFrame) -> np.ndarray:

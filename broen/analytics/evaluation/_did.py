@@ -115,9 +115,12 @@ def matched_did(
     windows: Sequence[tuple[int, int]],
     counts: FloatArray,
     confidence: float = 0.95,
+    by_month: bool = True,
 ) -> DiDResult:
     """The DiD of ``differences`` (sets x months, from :func:`set_differences`), with the
-    bootstrap ``counts`` (replicates x sets) from :func:`bootstrap_counts`."""
+    bootstrap ``counts`` (replicates x sets) from :func:`bootstrap_counts`. Without
+    ``by_month`` the months' intervals are left out (NaN): the windows alone need no quantile
+    per month, which is most of the time of a subgroup's estimate."""
     month_arr = np.asarray(months, dtype=np.int64)
     base_cols = (month_arr >= baseline[0]) & (month_arr <= baseline[1])
     if not base_cols.any():
@@ -130,8 +133,10 @@ def matched_did(
     with np.errstate(invalid="ignore", divide="ignore"):
         point = np.where(n_obs > 0, filled.sum(axis=0) / np.maximum(n_obs, 1), np.nan)
         reps = (counts @ filled) / (counts @ observed.astype(np.float64))
-    by_month = [
+    months_out = [
         _interval(float(point[j]), reps[:, j], int(n_obs[j]), confidence)
+        if by_month
+        else Estimate(float(point[j]), np.nan, np.nan, np.nan, int(n_obs[j]))
         for j in range(month_arr.size)
     ]
     out_windows: dict[tuple[int, int], Estimate] = {}
@@ -148,7 +153,7 @@ def matched_did(
     c_mean = _nanmean(np.where(pair, controls, np.nan), axis=0)
     return DiDResult(
         months=month_arr,
-        by_month=by_month,
+        by_month=months_out,
         windows=out_windows,
         participant_mean=p_mean,
         control_mean=c_mean,

@@ -106,7 +106,15 @@ def metric_effect(
     placebo_base = (first, first + 11)
     placebo_window = (first + 12, min(-1, first + 23))
     placebo = matched_did(
-        diff, participant, controls, months, placebo_base, [placebo_window], counts, confidence
+        diff,
+        participant,
+        controls,
+        months,
+        placebo_base,
+        [placebo_window],
+        counts,
+        confidence,
+        by_month=False,
     ).windows[placebo_window]
     last = int(max(months))
     naive = before_after(naive_values, months, (first, -1), (0, last), naive_counts, confidence)
@@ -138,7 +146,7 @@ def subgroup_effect(
     )
     counts = bootstrap_counts(n_sub, n_bootstrap, seed)
     return matched_did(
-        diff, participant, controls, months, baseline, [window], counts, confidence
+        diff, participant, controls, months, baseline, [window], counts, confidence, by_month=False
     ).windows[window]
 
 

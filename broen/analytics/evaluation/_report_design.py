@@ -202,6 +202,10 @@ class DesignSections(PageBase):
                 ratio=val(m, "ratio"),
             ),
         ]
+        if m.get("exact_history") is True:
+            out.append(t("methods.history"))
+        if m.get("distance") == "trajectory":
+            out.append(t("methods.trajectory"))
         overrides = self.config.get("covariates")
         if isinstance(overrides, Mapping) and overrides:
             out.append(

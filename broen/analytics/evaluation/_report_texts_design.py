@@ -266,14 +266,33 @@ DESIGN: dict[str, tuple[str, str]] = {
     "methods.municipality": (" og i samme kommune", " and in the same municipality"),
     "methods.propensity": (
         "Sandsynligheden for at deltage (propensity score) beregnes med regulariseret logistisk "
-        "regression (styrke {penalty}) på baggrundsforholdene: {groups}. Kontroller vælges som "
-        "de nærmeste på denne score, højst {caliper} standardafvigelser af logit'en fra "
-        "deltageren (caliper), op til {ratio} kontroller pr. deltager (1:{ratio}) uden "
-        "tilbagelægning.",
+        "regression (styrke {penalty}) på baggrundsforholdene: {groups}. Kontroller ligger højst "
+        "{caliper} standardafvigelser af logit'en fra deltageren (caliper), op til {ratio} "
+        "kontroller pr. deltager (1:{ratio}) uden tilbagelægning.",
         "The probability of taking part (propensity score) comes from a regularised logistic "
-        "regression (strength {penalty}) on the covariates: {groups}. Controls are the nearest "
-        "on this score, at most {caliper} standard deviations of the logit from the participant "
-        "(caliper), up to {ratio} controls per participant (1:{ratio}) without replacement.",
+        "regression (strength {penalty}) on the covariates: {groups}. Controls lie at most "
+        "{caliper} standard deviations of the logit from the participant (caliper), up to "
+        "{ratio} controls per participant (1:{ratio}) without replacement.",
+    ),
+    "methods.history": (
+        "Deltagere og kontroller matches desuden præcist på den akutte sygehistorie: en krise "
+        "(akut indlæggelse eller skadestuebesøg) i de sidste 3 måneder før start, ja eller nej, "
+        "og en akut indlæggelse tidligere i de 2 år før, ja eller nej. Den, der henvises midt i "
+        "en krise, falder af sig selv tilbage mod sit normale niveau (regression mod "
+        "gennemsnittet); det må ikke ligne en effekt.",
+        "Participants and controls are also matched exactly on their acute history: a crisis "
+        "(acute admission or emergency visit) in the last 3 months before the start, yes or no, "
+        "and an acute admission earlier in the 2 years before, yes or no. Someone referred in a "
+        "crisis falls back towards their usual level on their own (regression to the mean); "
+        "that must not look like an effect.",
+    ),
+    "methods.trajectory": (
+        "Blandt kandidaterne inden for caliperen vælges de, hvis forbrug måned for måned i de 2 "
+        "år før start ligner deltagerens mest (sygehus, lægebesøg, kommunale ydelser og "
+        "selvforsørgelse).",
+        "Among the candidates within the caliper, those whose use month by month in the 2 years "
+        "before the start most resembles the participant's are chosen (hospital, GP, municipal "
+        "services and self-support).",
     ),
     "methods.overrides": (
         "Tilpasning af baggrundsforholdene i konfigurationen: {items}.",
