@@ -116,3 +116,16 @@ def test_the_history_strata_follow_the_covariate_spec() -> None:
     # A six-month crisis: only windows wholly before it count as earlier admissions.
     long_crisis = history_strata(CovariateSpec(crisis_months=6))
     assert long_crisis["history_admission"] == ("acute_admissions_m7_12", "acute_admissions_m13_24")
+
+
+def test_participants_are_told_whether_their_stratum_has_candidates() -> None:
+    """Without a FutureWarning from pandas (warnings are errors in the suite)."""
+    import pandas as pd
+
+    from broen.analytics.evaluation._design import _in_populated_strata
+
+    rows = pd.DataFrame({"sex": ["f", "m", "m"], "band": [1, 1, 2]})
+    populated = pd.DataFrame({"sex": ["m"], "band": [1]})
+    strata = ["sex", "band"]
+    assert _in_populated_strata(rows, populated, strata).tolist() == [False, True, False]
+    assert _in_populated_strata(rows, populated.iloc[:0], strata).tolist() == [False] * 3

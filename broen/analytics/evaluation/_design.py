@@ -355,7 +355,7 @@ def _in_populated_strata(
         return np.zeros(len(rows), dtype=bool)
     marked = populated.assign(_any=True)
     joined = rows[strata].merge(marked, on=strata, how="left")
-    flags: np.ndarray = joined["_any"].fillna(False).to_numpy(dtype=bool)
+    flags: np.ndarray = joined["_any"].notna().to_numpy(dtype=bool)
     return flags
 
 
