@@ -123,7 +123,7 @@ def demo(workdir: Path, persons: int | None, seed: int) -> None:
                 continue
         known = truth.get(programme, {}).get("metrics", {})
         render_effects(output.document, {m: v["att_total_0_23"] for m, v in known.items()})
-        reports.append((f"Effects {programme}", output.report_path))
+        reports.append((f"Effect report ({programme})", output.report_path))
 
     console.rule("Results")
     report_path = warehouse.parent / "import-reports" / f"{report.batch_id}.json"
@@ -135,4 +135,4 @@ def demo(workdir: Path, persons: int | None, seed: int) -> None:
         ("Risk report", fitted.report_path),
         *reports,
     ):
-        click.echo(f"{label + ':':15}{path}")
+        click.echo(f"{label + ':':15}{path}" if len(label) < 14 else f"{label}: {path}")
