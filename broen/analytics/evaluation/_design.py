@@ -44,6 +44,7 @@ from broen.analytics.evaluation._participants import FlowStep, load_participants
 from broen.analytics.evaluation._population import collect, sample_keys, score, target_group
 from broen.analytics.evaluation._propensity import (
     PropensityModel,
+    _transform,
     equipoise,
     fit_propensity,
     preference_score,
@@ -183,10 +184,10 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
         found = match_on_features(
             t_ids,
             logit_t,
-            _log1p(participants[features]),
+            _log_trajectory(participants, features),
             c_ids,
             c_logit,
-            _log1p(scored[features]),
+            _log_trajectory(scored, features),
             ratio=ratio,
             caliper=caliper,
         )
@@ -340,11 +341,9 @@ def history_strata(spec: CovariateSpec) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _log1p(frame: pd.DataFrame) -> np.ndarray:
-    """Trajectory values on the log scale the propensity model uses (money and counts are
-    skewed: on the raw scale one admission would outweigh everything else)."""
-    values: np.ndarray = np.log1p(np.maximum(frame.to_numpy(dtype=np.float64), 0.0))
-    return values
+def _log_trajectory(frame: pd.DataFrame, features: list[str]) -> np.ndarray:
+    """The trajectory on the log scale the propensity model uses for it."""
+    return _transform(frame[features].to_numpy(dtype=np.float64), tuple(features), tuple(features))
 
 
 def _in_populated_strata(

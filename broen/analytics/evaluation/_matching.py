@@ -71,6 +71,23 @@ def match(
     """Match each treated unit to up to ``ratio`` controls of the same stratum, nearest on the
     logit, each control used at most once; pairs further apart than ``caliper`` (logit units)
     are not formed. Strata are integers; the logits must be finite."""
+    t_s, t_x, c_s, c_x, limit = checked_arrays(
+        treated_stratum, treated_logit, control_stratum, control_logit, ratio, caliper
+    )
+    pool, has_candidate = candidate_pool(t_s, t_x, c_s, c_x, ratio=ratio, limit=limit)
+    treated, control = _pairs(t_s, t_x, c_s[pool], c_x[pool], has_candidate, ratio, limit)
+    return matches(treated, pool[control], t_x, c_x, has_candidate)
+
+
+def checked_arrays(
+    treated_stratum: npt.ArrayLike,
+    treated_logit: npt.ArrayLike,
+    control_stratum: npt.ArrayLike,
+    control_logit: npt.ArrayLike,
+    ratio: int,
+    caliper: float | None,
+) -> tuple[IntArray, FloatArray, IntArray, FloatArray, float]:
+    """The strata and logits as arrays, checked, and the caliper as a limit (``inf``: none)."""
     t_s = np.asarray(treated_stratum, dtype=np.int64)
     t_x = np.asarray(treated_logit, dtype=np.float64)
     c_s = np.asarray(control_stratum, dtype=np.int64)
@@ -83,19 +100,27 @@ def match(
         raise ValueError(f"ratio must be at least 1, not {ratio}")
     if caliper is not None and not caliper > 0:
         raise ValueError(f"the caliper must be positive, not {caliper}")
-    limit = np.inf if caliper is None else float(caliper)
-    pool, has_candidate = candidate_pool(t_s, t_x, c_s, c_x, ratio=ratio, limit=limit)
-    treated, control = _pairs(t_s, t_x, c_s[pool], c_x[pool], has_candidate, ratio, limit)
-    control = pool[control]
+    return t_s, t_x, c_s, c_x, np.inf if caliper is None else float(caliper)
+
+
+def matches(
+    treated: IntArray,
+    control: IntArray,
+    t_x: FloatArray,
+    c_x: FloatArray,
+    has_candidate: BoolArray,
+) -> Matches:
+    """The pairs as :class:`Matches`, sorted by participant then logit distance, with the
+    reasons of the participants left without a control."""
     distance = np.abs(t_x[treated] - c_x[control])
     by = np.lexsort((distance, treated))
-    matched = np.zeros(t_s.size, dtype=bool)
+    matched = np.zeros(t_x.size, dtype=bool)
     matched[treated] = True
     return Matches(
         treated=treated[by],
         control=control[by],
         distance=distance[by],
-        n_treated=int(t_s.size),
+        n_treated=int(t_x.size),
         no_candidate=np.flatnonzero(~has_candidate),
         outside_caliper=np.flatnonzero(has_candidate & ~matched),
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from broen.analytics.evaluation._matching import Matches, _Keys
+from broen.analytics.evaluation._matching import Matches, _Keys, checked_arrays, matches
 from broen.analytics.evaluation._matching_pool import candidate_pool
 
 IntArray = npt.NDArray[np.int64]
@@ -46,24 +46,18 @@ def match_on_features(
     the logit, nearest on the features (columns standardised by their standard deviation over
     the treated units and the reachable candidates), each control used at most once.
     ``Matches.distance`` holds the logit distance of each pair."""
-    t_s = np.asarray(treated_stratum, dtype=np.int64)
-    t_x = np.asarray(treated_logit, dtype=np.float64)
-    c_s = np.asarray(control_stratum, dtype=np.int64)
-    c_x = np.asarray(control_logit, dtype=np.float64)
+    t_s, t_x, c_s, c_x, limit = checked_arrays(
+        treated_stratum, treated_logit, control_stratum, control_logit, ratio, caliper
+    )
     t_f, c_f = _matrix(treated_features), _matrix(control_features)
     if t_f.shape[0] != t_s.size or c_f.shape[0] != c_s.size:
         raise ValueError("one row of features per unit")
     if t_f.shape[1] != c_f.shape[1]:
         raise ValueError("treated and control features must have the same columns")
-    if not (np.isfinite(t_x).all() and np.isfinite(c_x).all()):
-        raise ValueError("the propensity logits must be finite numbers")
     if not (np.isfinite(t_f).all() and np.isfinite(c_f).all()):
         raise ValueError("the matching features must be finite numbers")
-    if ratio < 1 or window < ratio:
-        raise ValueError(f"need 1 <= ratio <= window, not ratio {ratio}, window {window}")
-    if caliper is not None and not caliper > 0:
-        raise ValueError(f"the caliper must be positive, not {caliper}")
-    limit = np.inf if caliper is None else float(caliper)
+    if window < ratio:
+        raise ValueError(f"the window ({window}) must be at least the ratio ({ratio})")
     # The pool keeps each participant's window nearest on each side (window >= ratio).
     pool, has_candidate = candidate_pool(t_s, t_x, c_s, c_x, ratio=window, limit=limit)
     pair_t, pair_c = _pairs_in_reach(t_s, t_x, c_s[pool], c_x[pool], window, limit)
@@ -72,18 +66,7 @@ def match_on_features(
     diff = (t_f[pair_t] - c_f[pair_c]) / scale
     distance = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     treated, control = _greedy(pair_t, pair_c, distance, t_s.size, ratio)
-    logit_distance = np.abs(t_x[treated] - c_x[control])
-    by = np.lexsort((logit_distance, treated))
-    matched = np.zeros(t_s.size, dtype=bool)
-    matched[treated] = True
-    return Matches(
-        treated=treated[by],
-        control=control[by],
-        distance=logit_distance[by],
-        n_treated=int(t_s.size),
-        no_candidate=np.flatnonzero(~has_candidate),
-        outside_caliper=np.flatnonzero(has_candidate & ~matched),
-    )
+    return matches(treated, control, t_x, c_x, has_candidate)
 
 
 def _matrix(values: npt.ArrayLike) -> FloatArray:
