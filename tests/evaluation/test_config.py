@@ -9,7 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
+import broen.analytics.cohort as cohort_package
 from broen.analytics._exceptions import ConfigurationError
 from broen.analytics.cohort import find_definition
 from broen.analytics.evaluation import EvaluationConfig, load_config, shipped_config
@@ -66,6 +68,20 @@ def test_the_shipped_configs_load(programme: str) -> None:
     assert config.outcomes.windows == Outcomes().windows
     # load_config(path) reads the same file as load_config(programme=...).
     assert load_config(path) == config
+
+
+@pytest.mark.parametrize("programme", SHIPPED)
+def test_a_pool_excludes_whom_the_programme_excludes(programme: str) -> None:
+    # Whom the protocol excludes (Sammen om min vej: dementia, cancer, terminal illness) could
+    # not have been a participant at the index month, so is no control either: the pool
+    # carries the programme's cohort definition's exclusions, rule for rule.
+    def exclusions(path: Path) -> object:
+        return yaml.safe_load(path.read_text(encoding="utf-8")).get("exclusion")
+
+    definitions = Path(cohort_package.__file__).parent / "definitions"
+    pool = exclusions(CONFIG_DIR / f"{programme}-pool.yaml")
+    assert pool == exclusions(definitions / f"{programme}.yaml")
+    assert (pool is not None) == (programme == "sammen-om-min-vej")
 
 
 def test_every_shipped_file_is_a_config_or_a_pool_definition() -> None:

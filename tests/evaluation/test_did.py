@@ -9,6 +9,7 @@ from broen.analytics.evaluation._did import (
     before_after,
     bootstrap_counts,
     matched_did,
+    person_clusters,
     set_differences,
 )
 
@@ -57,6 +58,70 @@ def test_bootstrap_counts_are_reproducible_and_balanced() -> None:
     np.testing.assert_array_equal(a, b)
     assert (a.sum(axis=1) == 50).all()
     assert not np.array_equal(a, bootstrap_counts(50, 300, seed=8))
+
+
+def test_sets_sharing_a_person_are_one_cluster() -> None:
+    # Sets 0 and 1 share control "a"; set 3 is a second course of set 1's participant "q";
+    # sets 2 and 4 share nobody.
+    set_of = [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    person = ["p", "a", "q", "a", "r", "d", "q", "c", "s", "e"]
+    clusters = person_clusters(set_of, person)
+    assert clusters.shape == (5,)
+    assert clusters[0] == clusters[1] == clusters[3]
+    assert len({clusters[0], clusters[2], clusters[4]}) == 3
+    assert sorted(set(clusters.tolist())) == [0, 1, 2]
+    assert person_clusters([], []).size == 0
+
+
+def test_a_cluster_is_drawn_as_a_whole() -> None:
+    clusters = np.array([0, 0, 1, 2, 2, 2])
+    counts = bootstrap_counts(6, 500, seed=3, clusters=clusters)
+    assert counts.shape == (500, 6)
+    np.testing.assert_array_equal(counts[:, 0], counts[:, 1])
+    np.testing.assert_array_equal(counts[:, 3], counts[:, 5])
+    # Three clusters are drawn per replicate: the sets' counts add up to the drawn clusters'.
+    per_cluster = counts[:, [0, 2, 3]]
+    assert (per_cluster.sum(axis=1) == 3).all()
+    with pytest.raises(ValueError, match="one cluster number per set"):
+        bootstrap_counts(6, 10, seed=0, clusters=np.array([0, 1]))
+
+
+def test_shared_controls_widen_the_interval_to_the_true_spread() -> None:
+    # 200 sets with one control each; the controls are 40 persons, each serving 5 sets (risk-set
+    # matching reuses a person at other index months). A control person's change after the
+    # index (SD 3) enters 5 sets at once, so the estimate's true SD is sqrt(1/200 + 9/40) =
+    # 0.48; resampling the sets as if independent sees about sqrt(10/200) = 0.22.
+    rng = np.random.default_rng(11)
+    n_sets, n_persons = 200, 40
+    set_of = np.r_[np.arange(n_sets), np.arange(n_sets)]
+    treated = np.r_[np.ones(n_sets, bool), np.zeros(n_sets, bool)]
+    control_person = np.arange(n_sets) % n_persons
+    person = np.r_[np.arange(n_sets) + 1000, control_person]
+    clusters = person_clusters(set_of, person)
+    assert clusters.max() + 1 == n_persons
+    estimates, se_sets, se_clusters = [], [], []
+    for draw in range(60):
+        change = rng.normal(0, 3, n_persons)[control_person]
+        values = np.zeros((2 * n_sets, 2))
+        values[:n_sets, 1] = rng.normal(0, 1, n_sets)
+        values[n_sets:, 1] = change
+        p, c, d = set_differences(values, set_of, treated, n_sets)
+        by_sets, by_clusters = (
+            matched_did(d, p, c, [-1, 0], (-1, -1), [(0, 0)], counts, by_month=False).windows[
+                (0, 0)
+            ]
+            for counts in (
+                bootstrap_counts(n_sets, 199, seed=draw),
+                bootstrap_counts(n_sets, 199, seed=draw, clusters=clusters),
+            )
+        )
+        estimates.append(by_sets.value)
+        se_sets.append(by_sets.se)
+        se_clusters.append(by_clusters.se)
+    true_sd = float(np.std(estimates, ddof=1))
+    assert 0.35 < true_sd < 0.62
+    assert float(np.mean(se_sets)) < 0.6 * true_sd
+    assert 0.75 * true_sd < float(np.mean(se_clusters)) < 1.25 * true_sd
 
 
 def test_interval_covers_a_known_effect() -> None:

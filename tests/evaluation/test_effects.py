@@ -31,6 +31,7 @@ from broen.analytics.evaluation._estimates import MetricEffect
 from broen.analytics.evaluation._gates import ALL, Gate
 from broen.analytics.evaluation._measures import MeasureChange
 from broen.analytics.evaluation._participants import FlowStep
+from broen.analytics.evaluation._propensity import MatchedOverlap
 
 METRICS = ("cost_total", "bed_days", "cost_payer_region", "transfer_payer_state")
 NEGATIVE = ("cost_hospital_planned", "cost_pc_dentist")
@@ -117,8 +118,14 @@ def evaluation(
         n_candidate_persons=n_candidates,
         model=SimpleNamespace(auc=0.71),  # type: ignore[arg-type]
         caliper=0.05,
-        equipoise=0.62,
+        equipoise_population=0.04,
         preference={"participants": np.array(preference[0]), "controls": np.array(preference[1])},
+        overlap=MatchedOverlap(
+            auc=0.58,
+            participants=np.array(preference[0]),
+            controls=np.array(preference[1]),
+            control_weights=np.ones(len(preference[1])),
+        ),
         balance=[
             BalanceRow("age", 51.0, 47.0, 50.5, 0.4, 0.04),
             BalanceRow("flag_obesity", 0.5, 0.1, 0.45, 0.9, 0.08),
@@ -470,7 +477,7 @@ def test_histogram_bins_are_merged_until_each_holds_zero_or_five() -> None:
     # participants: 6 at 0.31, 5 at 0.52, 1 at 0.97; controls: 40 at 0.12, 20 at 0.33, 9 at 0.5
     t = np.array([0.31] * 6 + [0.52] * 5 + [0.97])
     c = np.array([0.12] * 40 + [0.33] * 20 + [0.5] * 9)
-    hist = _histogram({"participants": t, "controls": c}, 1.0)
+    hist = _histogram({"participants": t, "controls": c})
     assert len(hist["edges"]) == len(hist["participants_share"]) + 1
     assert hist["edges"][0] == 0.0 and hist["edges"][-1] == 1.0
     counts = bins_of(hist, t.size, c.size)
@@ -487,20 +494,20 @@ def test_histogram_tail_that_does_not_fit_merges_back_far_enough() -> None:
     (before the fix the last bin held the 3: 3/8 of the participants, beside n_treated)."""
     t = np.array([0.01] * 5 + [0.99] * 3)
     c = np.array([0.01] * 5)
-    hist = _histogram({"participants": t, "controls": c}, 1.0)
+    hist = _histogram({"participants": t, "controls": c})
     assert bins_of(hist, 8, 5) == [(8, 5)]
     assert hist["edges"] == [0.0, 1.0]
 
 
 def test_histogram_of_fewer_than_five_is_one_bin() -> None:
-    hist = _histogram({"participants": np.array([0.2, 0.6]), "controls": np.array([0.5])}, 1.0)
+    hist = _histogram({"participants": np.array([0.2, 0.6]), "controls": np.array([0.5])})
     assert hist == {"edges": [0.0, 1.0], "participants_share": [1.0], "controls_share": [1.0]}
 
 
 def test_histogram_that_needs_no_merging() -> None:
     t = np.array([0.12] * 5 + [0.88] * 7)
     c = np.array([0.12] * 10 + [0.88] * 5)
-    hist = _histogram({"participants": t, "controls": c}, 1.0, bins=4)
+    hist = _histogram({"participants": t, "controls": c}, bins=4)
     assert hist["edges"] == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert bins_of(hist, 12, 15) == [(5, 10), (0, 0), (0, 0), (7, 5)]
     assert math.isclose(sum(hist["participants_share"]), 1.0)

@@ -202,7 +202,8 @@ def test_propensity_and_balance(runs: Runs) -> None:
     assert spark.model.auc == pytest.approx(duck.model.auc, rel=EXACT)
     assert spark.caliper == pytest.approx(duck.caliper, rel=EXACT)
     _close(spark.model, duck.model, EXACT, "model")
-    _close(spark.equipoise, duck.equipoise, EXACT, "equipoise")
+    _close(spark.equipoise_population, duck.equipoise_population, EXACT, "equipoise")
+    _close(spark.overlap, duck.overlap, EXACT, "overlap")
     _close(spark.preference, duck.preference, EXACT, "preference")
     _close(spark.balance, duck.balance, EXACT, "balance")
 

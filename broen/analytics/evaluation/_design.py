@@ -43,10 +43,12 @@ from broen.analytics.evaluation._matching_features import match_on_features
 from broen.analytics.evaluation._participants import FlowStep, load_participants
 from broen.analytics.evaluation._population import collect, sample_keys, score, target_group
 from broen.analytics.evaluation._propensity import (
+    MatchedOverlap,
     PropensityModel,
     _transform,
     equipoise,
     fit_propensity,
+    matched_overlap,
     preference_score,
 )
 from broen.analytics.evaluation._table import EvaluationError
@@ -65,8 +67,9 @@ class Design:
     n_candidate_persons: int
     model: PropensityModel
     caliper: float  # on the logit
-    equipoise: float
+    equipoise_population: float  # participants against all candidates (information)
     preference: dict[str, np.ndarray]  # preference scores of participants and sampled controls
+    overlap: MatchedOverlap  # participants against their matched controls (the gate)
     balance: list[BalanceRow]
     unmatched: dict[str, int]
     covariates: tuple[str, ...]
@@ -239,11 +242,11 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
         n_candidate_persons=int(n_persons),
         model=model,
         caliper=caliper,
-        # The smaller of the two groups' shares (Walker et al. 2013 ask for half of each group):
-        # over all persons, the population's thousands of candidates would outvote a handful of
-        # participants that lie outside the zone. The sample stands for the candidates.
-        equipoise=min(equipoise(pref_t), equipoise(pref_c)),
+        # Against the population the programme's target is by design unlike most of it (the
+        # share is shown, not gated); the gate asks whether the comparison made is in equipoise.
+        equipoise_population=min(equipoise(pref_t), equipoise(pref_c)),
         preference={"participants": pref_t, "controls": pref_c},
+        overlap=matched_overlap(x_t[matched_t], control_x, 1.0 / per_set, model),
         balance=balance,
         unmatched={
             "no_candidate_in_stratum": int(no_candidate.size),

@@ -12,10 +12,12 @@ to the set's other controls; a set without any observed control or without its p
 that month does not count in that month. A month after death is a month of zero use, not NaN
 (the caller fills it): dying ends the costs, and that is part of the effect.
 
-Intervals: the sets are resampled with replacement (the sets are the independent units; a
-bootstrap over matched pairs performs well for matching without replacement, Austin & Small
-2014), the same draws for every month and window so that sums are bootstrapped jointly; the
-interval is the percentile interval.
+Intervals: the sets are resampled with replacement (a bootstrap over matched pairs performs
+well for matching without replacement, Austin & Small 2014), the same draws for every month and
+window so that sums are bootstrapped jointly; the interval is the percentile interval. Sets are
+not independent when they share a person: risk-set matching lets one control serve sets at
+different index months, and a person may take part twice. Such sets are resampled together, as
+one cluster (:func:`person_clusters`); resampling them apart understates the variance.
 """
 
 from __future__ import annotations
@@ -45,15 +47,46 @@ class Estimate:
         return bool(self.ci_low > 0 or self.ci_high < 0)
 
 
-def bootstrap_counts(n_sets: int, n_bootstrap: int, seed: int) -> FloatArray:
-    """How often each set is drawn in each replicate (replicates x sets)."""
+def bootstrap_counts(
+    n_sets: int, n_bootstrap: int, seed: int, clusters: IntArray | None = None
+) -> FloatArray:
+    """How often each set is drawn in each replicate (replicates x sets). With ``clusters``
+    (per set, its cluster number 0..c-1) whole clusters are drawn and every set of a drawn
+    cluster counts as often as its cluster."""
     rng = np.random.default_rng(seed)
     if n_sets == 0:
         return np.zeros((n_bootstrap, 0))
-    draws = rng.integers(0, n_sets, size=(n_bootstrap, n_sets))
-    offsets = (np.arange(n_bootstrap) * n_sets)[:, None]
-    flat = np.bincount((draws + offsets).ravel(), minlength=n_bootstrap * n_sets)
-    return flat.reshape(n_bootstrap, n_sets).astype(np.float64)
+    if clusters is None:
+        clusters = np.arange(n_sets, dtype=np.int64)
+    clusters = np.asarray(clusters, dtype=np.int64)
+    if clusters.shape != (n_sets,):
+        raise ValueError("clusters must hold one cluster number per set")
+    n_clusters = int(clusters.max()) + 1
+    draws = rng.integers(0, n_clusters, size=(n_bootstrap, n_clusters))
+    offsets = (np.arange(n_bootstrap) * n_clusters)[:, None]
+    flat = np.bincount((draws + offsets).ravel(), minlength=n_bootstrap * n_clusters)
+    per_cluster = flat.reshape(n_bootstrap, n_clusters).astype(np.float64)
+    return per_cluster[:, clusters]
+
+
+def person_clusters(set_of: npt.ArrayLike, person: npt.ArrayLike) -> IntArray:
+    """Per set (0..n-1 in ``set_of``), the number of its cluster: sets linked by a person they
+    share (a control in two sets, a participant's two courses) directly or through other sets
+    are one cluster. ``set_of`` and ``person`` are per unit."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    sets = np.asarray(set_of, dtype=np.int64)
+    if sets.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, people = np.unique(np.asarray(person), return_inverse=True)
+    n_sets = int(sets.max()) + 1
+    n = n_sets + int(people.max()) + 1
+    graph = coo_matrix((np.ones(sets.size), (sets, n_sets + people)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    # Renumber the sets' labels 0..c-1 (person-only labels are not clusters of sets).
+    _, clusters = np.unique(label[:n_sets], return_inverse=True)
+    return clusters.astype(np.int64)
 
 
 def _interval(point: float, replicates: FloatArray, n: int, confidence: float) -> Estimate:

@@ -75,9 +75,14 @@ def effects_document(ev: Evaluation) -> dict[str, Any]:
         "unmatched": {k: count(v) for k, v in d.unmatched.items()},
         "propensity": {
             "auc": _num(d.model.auc),
-            "equipoise": _num(d.equipoise),
+            "equipoise": _num(d.overlap.equipoise),
+            "auc_matched": _num(d.overlap.auc),
+            "equipoise_population": _num(d.equipoise_population),
             "caliper_logit": _num(d.caliper),
-            "preference_histogram": _histogram(d.preference, d.sample_weight),
+            "preference_histogram": _histogram(d.preference),
+            "preference_histogram_matched": _histogram(
+                {"participants": d.overlap.participants, "controls": d.overlap.controls}
+            ),
         },
         "gates": [
             {
@@ -217,7 +222,7 @@ def _measure(m: Any) -> dict[str, Any]:
     return row
 
 
-def _histogram(preference: dict[str, np.ndarray], weight: float, bins: int = 20) -> dict[str, Any]:
+def _histogram(preference: dict[str, np.ndarray], bins: int = 20) -> dict[str, Any]:
     """Preference-score distribution per group as shares, bins merged until every non-empty bin
     holds at least 5 persons of each group (controls counted as sampled)."""
     edges = np.linspace(0.0, 1.0, bins + 1)

@@ -134,9 +134,11 @@ def subgroup_effect(
     n_bootstrap: int,
     seed: int,
     confidence: float,
+    clusters: IntArray | None = None,
 ) -> Estimate:
     """The window effect among the sets marked in ``sets`` (a subgroup of participants), with
-    its own bootstrap over those sets."""
+    its own bootstrap over those sets (over their ``clusters`` of the whole design, when
+    given: sets that share a person are drawn together)."""
     keep_units = sets[set_of]
     renumber = np.cumsum(sets) - 1
     sub_set_of = renumber[set_of[keep_units]]
@@ -144,7 +146,10 @@ def subgroup_effect(
     participant, controls, diff = set_differences(
         values[keep_units], sub_set_of, treated[keep_units], n_sub
     )
-    counts = bootstrap_counts(n_sub, n_bootstrap, seed)
+    sub_clusters = None
+    if clusters is not None:
+        _, sub_clusters = np.unique(np.asarray(clusters)[sets], return_inverse=True)
+    counts = bootstrap_counts(n_sub, n_bootstrap, seed, sub_clusters)
     return matched_did(
         diff, participant, controls, months, baseline, [window], counts, confidence, by_month=False
     ).windows[window]

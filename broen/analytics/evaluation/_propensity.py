@@ -60,7 +60,7 @@ def fit_propensity(
     columns: tuple[str, ...] | list[str],
     *,
     penalty: float | None = 1.0,
-    control_weight: float = 1.0,
+    control_weight: float | FloatArray = 1.0,
     max_iter: int = 1000,
     log1p: tuple[str, ...] = (),
 ) -> PropensityModel:
@@ -70,7 +70,8 @@ def fit_propensity(
     cross-validated log-loss over a grid, as OHDSI tunes its prior: with few participants and
     many covariates an unpenalised score chases noise, and matching on it balances the
     covariates that matter worse. ``control_weight`` re-weights subsampled controls
-    (1 / sampling fraction) so the intercept is that of the full population."""
+    (1 / sampling fraction) so the intercept is that of the full population; an array (one
+    weight per unit, read for the controls) weighs each control on its own."""
     xa = np.asarray(x, dtype=np.float64)
     ta = np.asarray(treated, dtype=bool)
     if xa.ndim != 2 or xa.shape[0] != ta.size or xa.shape[1] != len(columns):
@@ -150,3 +151,61 @@ def equipoise(preference: npt.ArrayLike, low: float = 0.3, high: float = 0.7) ->
     """The share of units with a preference score in [low, high] (OHDSI: > 0.2 passes)."""
     ps = np.asarray(preference, dtype=np.float64)
     return float(((ps >= low) & (ps <= high)).mean()) if ps.size else 0.0
+
+
+@dataclass(frozen=True)
+class MatchedOverlap:
+    """How well a propensity model refitted on the matched sample tells participants from
+    their controls: its c statistic (0.5: not at all), each group's preference scores and the
+    controls' weights (1/k within a set of k controls, so that both groups weigh the same)."""
+
+    auc: float
+    participants: FloatArray
+    controls: FloatArray
+    control_weights: FloatArray
+
+    @property
+    def equipoise(self) -> float:
+        """The smaller of the two groups' shares in the equipoise zone (controls weighted)."""
+        inside = (self.controls >= 0.3) & (self.controls <= 0.7)
+        total = float(self.control_weights.sum())
+        controls = float(self.control_weights[inside].sum() / total) if total > 0 else 0.0
+        return min(equipoise(self.participants), controls)
+
+
+def matched_overlap(
+    x_treated: npt.ArrayLike,
+    x_controls: npt.ArrayLike,
+    control_weights: npt.ArrayLike,
+    model: PropensityModel,
+    penalty: float | None = None,
+) -> MatchedOverlap:
+    """Refit ``model``'s covariates on the matched participants against their controls, with
+    the controls weighted so that the groups weigh the same; the preference score of that fit
+    is its propensity (the groups are equal in weight). The penalty is cross-validated by
+    default: a few hundred sets and dozens of covariates would otherwise fit noise and read
+    as separation that is not there."""
+    xt = np.asarray(x_treated, dtype=np.float64)
+    xc = np.asarray(x_controls, dtype=np.float64)
+    w = np.asarray(control_weights, dtype=np.float64)
+    if w.shape != (xc.shape[0],):
+        raise ValueError("control_weights must hold one weight per control")
+    if xt.shape[0] == 0 or xc.shape[0] == 0:
+        raise ValueError("the matched sample needs participants and controls")
+    w = w * (xt.shape[0] / w.sum())
+    treated = np.r_[np.ones(xt.shape[0], bool), np.zeros(xc.shape[0], bool)]
+    refit = fit_propensity(
+        np.vstack([xt, xc]),
+        treated,
+        model.columns,
+        penalty=penalty,
+        control_weight=np.r_[np.ones(xt.shape[0]), w],
+        log1p=model.log1p,
+    )
+    logit_t, logit_c = refit.logit(xt), refit.logit(xc)
+    return MatchedOverlap(
+        auc=refit.auc,
+        participants=1.0 / (1.0 + np.exp(-logit_t)),
+        controls=1.0 / (1.0 + np.exp(-logit_c)),
+        control_weights=w,
+    )

@@ -162,14 +162,19 @@ class DesignSections(PageBase):
     def overlap(self) -> dict[str, Any]:
         p = mapping(self.doc.get("propensity"))
         figure = self.svg(preference_plot(mapping(p.get("preference_histogram")), self.lang))
+        matched = self.svg(
+            preference_plot(mapping(p.get("preference_histogram_matched")), self.lang, matched=True)
+        )
         intro = self.t(
             "overlap.intro",
             auc=self.num(p.get("auc"), 2),
+            auc_matched=self.num(p.get("auc_matched"), 2),
+            equipoise_population=self.pct(p.get("equipoise_population")),
             equipoise=self.pct(p.get("equipoise")),
             min_equipoise=self.pct(self._section("gates").get("min_equipoise")),
             caliper=self.num(p.get("caliper_logit"), 3),
         )
-        return {"intro": intro, "figure": figure}
+        return {"intro": intro, "figure": figure, "matched": matched}
 
     # -- methods ---------------------------------------------------------------------------
     def methods(self) -> list[str]:

@@ -143,7 +143,11 @@ def love_figure(
 
 
 def overlap_figure(
-    edges: Sequence[float], participants: Sequence[float], controls: Sequence[float], language: str
+    edges: Sequence[float],
+    participants: Sequence[float],
+    controls: Sequence[float],
+    language: str,
+    controls_label: str = "plot.candidates",
 ) -> Figure:
     """The preference-score distribution back to back: participants above the axis, control
     candidates below, as densities over (possibly merged, unequal) bins scaled to a share per
@@ -161,7 +165,7 @@ def overlap_figure(
     ax.stairs(
         up, list(edges), fill=True, color=PARTICIPANTS, alpha=0.75, label=t("plot.participants")
     )
-    ax.stairs(down, list(edges), fill=True, color=CONTROLS, alpha=0.75, label=t("plot.candidates"))
+    ax.stairs(down, list(edges), fill=True, color=CONTROLS, alpha=0.75, label=t(controls_label))
     ax.axhline(0, color="#444444", linewidth=0.8)
     top = max([0.01, *up, *(-d for d in down)]) * 1.15
     ax.set_ylim(-top, top)
@@ -352,9 +356,12 @@ def love_plot(
     return love_figure(points, threshold, language), len(shown)
 
 
-def preference_plot(histogram: Mapping[str, Any], language: str) -> Figure | None:
-    """The overlap plot of ``propensity.preference_histogram`` (edges and shares per group),
-    or None when it is missing or malformed."""
+def preference_plot(
+    histogram: Mapping[str, Any], language: str, matched: bool = False
+) -> Figure | None:
+    """The overlap plot of ``propensity.preference_histogram`` (edges and shares per group;
+    ``matched``: of ``preference_histogram_matched``, participants against their controls), or
+    None when it is missing or malformed."""
     edges = [number(e) for e in histogram.get("edges") or []]
     tp = [number(s) for s in histogram.get("participants_share") or []]
     tc = [number(s) for s in histogram.get("controls_share") or []]
@@ -363,7 +370,11 @@ def preference_plot(histogram: Mapping[str, Any], language: str) -> Figure | Non
     if any(v is None for v in (*edges, *tp, *tc)):
         return None
     return overlap_figure(
-        [e or 0.0 for e in edges], [x or 0.0 for x in tp], [x or 0.0 for x in tc], language
+        [e or 0.0 for e in edges],
+        [x or 0.0 for x in tp],
+        [x or 0.0 for x in tc],
+        language,
+        "plot.controls" if matched else "plot.candidates",
     )
 
 

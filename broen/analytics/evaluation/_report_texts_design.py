@@ -82,8 +82,8 @@ DESIGN: dict[str, tuple[str, str]] = {
         "Balance: largest difference after matching (|SMD|)",
     ),
     "gate.equipoise": (
-        "Overlap: mindste gruppes andel i ligevægtszonen 0,3–0,7",
-        "Overlap: the smaller group's share in the equipoise zone 0.3–0.7",
+        "Overlap efter matchning: mindste gruppes andel i ligevægtszonen 0,3–0,7",
+        "Overlap after matching: the smaller group's share in the equipoise zone 0.3–0.7",
     ),
     "gate.matched_share": ("Andel af deltagerne med kontroller", "Share of participants matched"),
     "gate.placebo": (
@@ -112,12 +112,14 @@ DESIGN: dict[str, tuple[str, str]] = {
         "biased.",
     ),
     "warn.equipoise": (
-        "Overlap: kun {value} af deltagerne eller kontrolkandidaterne ligger i "
-        "ligevægtszonen (krav: mindst {threshold}). Deltagerne ligner kun få i befolkningen, så "
-        "sammenligningen hviler på få og måske atypiske kontrolpersoner.",
-        "Overlap: only {value} of the participants or of the candidates lie in the equipoise "
-        "zone (required: at least {threshold}). Few in the population resemble the "
-        "participants, so the comparison rests on few and perhaps atypical controls.",
+        "Overlap: selv efter matchning kan en model skelne deltagerne fra deres kontroller; kun "
+        "{value} af deltagerne eller kontrollerne ligger i ligevægtszonen (krav: mindst "
+        "{threshold}). Kontrollerne ligner ikke deltagerne godt nok, så estimaterne kan være "
+        "skæve.",
+        "Overlap: even after matching a model can tell the participants from their controls; "
+        "only {value} of the participants or of the controls lie in the equipoise zone "
+        "(required: at least {threshold}). The controls do not resemble the participants well "
+        "enough, so the estimates may be biased.",
     ),
     "warn.matched_share": (
         "Kun {value} af deltagerne fik kontrolpersoner (krav: mindst {threshold}). Estimaterne "
@@ -222,29 +224,44 @@ DESIGN: dict[str, tuple[str, str]] = {
     "overlap.intro": (
         "En model beregner for hver person sandsynligheden for at deltage ud fra "
         "baggrundsforholdene (propensity score). AUC {auc}: hvor godt modellen skelner deltagere "
-        "fra befolkningen (0,5 = slet ikke, 1 = fuldstændigt); en høj AUC betyder, at deltagerne "
-        "er meget forskellige fra de fleste. I ligevægtszonen (præferencescore 0,3–0,7), hvor "
-        "deltagere og kontroller ligner hinanden, ligger mindst {equipoise} af både deltagerne "
-        "og kandidaterne (krav: mindst {min_equipoise}). En kontrol må højst ligge {caliper} fra "
-        "sin deltager på scorens "
-        "logit-skala (caliper); kandidater længere væk bruges ikke.",
+        "fra målgruppen (0,5 = slet ikke, 1 = fuldstændigt). Et forløb for dem, der har mest "
+        "brug for det, giver en høj AUC: deltagerne ligner kun få i befolkningen, og kun "
+        "{equipoise_population} af deltagerne ligger i ligevægtszonen (præferencescore 0,3–0,7) "
+        "over for hele målgruppen. Det er ikke et problem i sig selv, for sammenligningen "
+        "bruger kun de kontroller, der ligner deltagerne: en kontrol må højst ligge {caliper} "
+        "fra sin deltager på scorens logit-skala (caliper). Testen gælder derfor "
+        "sammenligningen efter matchning: en ny model, der skal skelne de matchede deltagere fra "
+        "deres kontroller, har AUC {auc_matched}, og {equipoise} af begge grupper ligger i "
+        "ligevægtszonen (krav: mindst {min_equipoise}).",
         "A model gives each person the probability of taking part from the covariates (the "
-        "propensity score). AUC {auc}: how well the model tells participants from the population "
-        "(0.5 = not at all, 1 = perfectly); a high AUC means the participants are very different "
-        "from most people. In the equipoise zone (preference score 0.3–0.7), where participants "
-        "and controls resemble each other, lie at least {equipoise} of the participants and of "
-        "the candidates alike (required: at least {min_equipoise}). A control may lie at most "
-        "{caliper} from its participant on the "
-        "logit scale of the score (the caliper); candidates further away are not used.",
+        "propensity score). AUC {auc}: how well the model tells participants from the target "
+        "group (0.5 = not at all, 1 = perfectly). A programme for those who need it most has a "
+        "high AUC: few people resemble the participants, and only {equipoise_population} of the "
+        "participants lie in the equipoise zone (preference score 0.3–0.7) against the whole "
+        "target group. That is no problem in itself, since the comparison uses only the controls "
+        "that resemble the participants: a control may lie at most {caliper} from its "
+        "participant on the logit scale of the score (the caliper). The gate therefore asks about "
+        "the comparison after matching: a new model that tries to tell the matched participants "
+        "from their controls has AUC {auc_matched}, and {equipoise} of both groups lie in the "
+        "equipoise zone (required: at least {min_equipoise}).",
     ),
     "overlap.caption": (
-        "Fordeling af præferencescoren (propensity score justeret for gruppernes størrelse) for "
-        "deltagere og kontrolkandidater. Grå zone: ligevægtszonen 0,3–0,7. Intervaller med få "
-        "personer er lagt sammen; deres andel er fordelt over intervallets bredde.",
-        "Distribution of the preference score (the propensity score adjusted for the sizes of "
-        "the groups) for participants and control candidates. Grey zone: the equipoise zone "
-        "0.3–0.7. Intervals with few persons are merged; their share is spread over the "
-        "interval's width.",
+        "Før matchning: præferencescoren (propensity score justeret for gruppernes størrelse) "
+        "for deltagere og kontrolkandidater i målgruppen. Grå zone: ligevægtszonen 0,3–0,7. "
+        "Intervaller med få personer er lagt sammen; deres andel er fordelt over intervallets "
+        "bredde.",
+        "Before matching: the preference score (the propensity score adjusted for the sizes of "
+        "the groups) for participants and control candidates in the target group. Grey zone: "
+        "the equipoise zone 0.3–0.7. Intervals with few persons are merged; their share is "
+        "spread over the interval's width.",
+    ),
+    "overlap.caption_matched": (
+        "Efter matchning: præferencescoren fra en model, der skelner de matchede deltagere fra "
+        "deres kontroller (testen). Jo mere af begge grupper omkring 0,5, jo mere ligner "
+        "kontrollerne deltagerne.",
+        "After matching: the preference score from a model that tells the matched participants "
+        "from their controls (the gate). The more of both groups near 0.5, the more the "
+        "controls resemble the participants.",
     ),
     "overlap.none": (
         "Effektfilen indeholder ingen fordeling af præferencescoren.",

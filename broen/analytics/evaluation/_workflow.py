@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from broen.analytics.evaluation._config import EvaluationConfig, load_config
 from broen.analytics.evaluation._design import Design, build_design, covariate_spec
-from broen.analytics.evaluation._did import Estimate, bootstrap_counts
+from broen.analytics.evaluation._did import Estimate, bootstrap_counts, person_clusters
 from broen.analytics.evaluation._engine import open_source
 from broen.analytics.evaluation._estimates import (
     MetricEffect,
@@ -101,7 +101,10 @@ def evaluate_source(
     n_sets = int(units["set_id"].max()) + 1
     set_of = units["set_id"].to_numpy(dtype=np.int64)
     treated = units["treated"].to_numpy(dtype=bool)
-    counts = bootstrap_counts(n_sets, b.replicates, b.seed)
+    # Sets that share a person (a control reused at another index month, a participant's
+    # second course) are resampled together.
+    clusters = person_clusters(set_of, units["person_id"].to_numpy())
+    counts = bootstrap_counts(n_sets, b.replicates, b.seed, clusters)
 
     # The naive before/after uses every analysable participant, matched or not.
     naive_units = design.participants[["person_id", "index_month"]].copy()
@@ -110,7 +113,12 @@ def evaluate_source(
         source, _keys(naive_units), metrics, first=o.first_month, last=o.last_month
     ).to_pandas()
     naive_status = _status(source, naive_units.assign(treated=True), config.programme, period[1])
-    naive_counts = bootstrap_counts(len(naive_units), b.replicates, b.seed + 1)
+    naive_counts = bootstrap_counts(
+        len(naive_units),
+        b.replicates,
+        b.seed + 1,
+        person_clusters(np.arange(len(naive_units)), naive_units["person_id"].to_numpy()),
+    )
 
     say("estimates")
     effects: dict[str, MetricEffect] = {}
@@ -140,7 +148,7 @@ def evaluate_source(
     gates = evaluate_gates(
         config.gates,
         design.balance,
-        design.equipoise,
+        design.overlap.equipoise,
         (n_sets / len(design.participants)) if len(design.participants) else 0.0,
         {m: e.placebo for m, e in effects.items() if m in o.metrics},
         {m: e.did.windows[main] for m, e in negative.items()},
@@ -149,7 +157,7 @@ def evaluate_source(
     say("cross-check")
     cross = {} if withheld else _event_study(source, design, config, main, period)
     say("subgroups")
-    subgroups = [] if withheld else _subgroups(design, config, values_of, main)
+    subgroups = [] if withheld else _subgroups(design, config, values_of, main, clusters)
     measures = [] if withheld else _measures(source, design, config)
     return Evaluation(
         config=config,
@@ -239,6 +247,7 @@ def _subgroups(
     config: EvaluationConfig,
     values_of: dict[str, np.ndarray],
     window: tuple[int, int],
+    clusters: np.ndarray,
 ) -> list[dict[str, Any]]:
     o, b = config.outcomes, config.bootstrap
     units = design.units
@@ -274,6 +283,7 @@ def _subgroups(
                         b.replicates,
                         b.seed,
                         b.confidence,
+                        clusters,
                     )
                     entry["estimates"][metric] = est
             out.append(entry)
