@@ -39,6 +39,11 @@ everything else, and includes the arrays held from earlier stages):
    candidates), then the invariants are checked: each candidate used once, at most 5 per
    participant, strata equal, each distance equal to the logits' difference and within the
    caliper.
+5. *(d) match, the shipped design*: ``match_on_features(..., ratio=5, caliper=1.0 * sd)``,
+   nearest on 28 features (standing for the pre-index trajectory) among each participant's
+   ``WINDOW`` nearest candidates on either side of its logit. The stage includes finding that
+   pool (``candidate_pool``) and computing the pool's features, as the evaluation fetches
+   them from the engine for the pool only. The same invariants are checked.
 
 **Peers**, each in a child process with a time limit (``--peer-timeout``) and an address-space
 limit (``--peer-memory``), on the logits of the scale run (every matcher gets the same scores and
@@ -82,6 +87,9 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).parent))
 
 from broen.analytics.evaluation import fit_propensity, match
+from broen.analytics.evaluation._config import Matching
+from broen.analytics.evaluation._matching_features import WINDOW, match_on_features
+from broen.analytics.evaluation._matching_pool import candidate_pool
 
 RHO = 0.9  # month-to-month autocorrelation of the month-varying factors
 N_PERSON_FACTORS, N_MONTH_FACTORS, N_OTHER = 5, 3, 28
@@ -89,6 +97,7 @@ COLUMNS = ("age", "sex", *(f"x{j:02d}" for j in range(N_OTHER)))
 AGE_BANDS, MUNICIPALITIES = 10, 2
 SAMPLE = 250_000
 CALIPER_SD = 0.2
+TRAJECTORY_CALIPER_SD = Matching().caliper_sd  # the shipped design: 1.0
 
 
 # --- memory and time ------------------------------------------------------------------------
@@ -296,6 +305,7 @@ def scale_child(args: argparse.Namespace) -> None:
         c_s = np.empty(n_cand, np.int64)
         c_x = np.empty(n_cand, np.float64)
         c_p = np.empty(n_cand, np.int32)
+        c_m = np.empty(n_cand, np.int16)
         at = 0
         everyone = np.arange(pop.persons)
         for m in range(pop.months):
@@ -308,17 +318,34 @@ def scale_child(args: argparse.Namespace) -> None:
             )
             c_s[at:end] = pop.stratum(rows, m)
             c_p[at:end] = rows
+            c_m[at:end] = m
             at = end
         t_x = model.logit(pop.covariates(t_person, t_month))
         t_s = np.asarray(pop.stratum(t_person, t_month), np.int64)
-    del pop
     with stages.run("(c) match ratio 5, caliper 0.2 sd"):
         sd = float(np.std(np.concatenate([t_x, c_x])))
         caliper = CALIPER_SD * sd
         found = match(t_s, t_x, c_s, c_x, ratio=5, caliper=caliper)
+    with stages.run("(d) match 5, trajectory, 1.0 sd"):
+        wide = TRAJECTORY_CALIPER_SD * sd
+        pool, _ = candidate_pool(t_s, t_x, c_s, c_x, ratio=WINDOW, limit=wide)
+        t_f = pop.covariates(t_person, t_month)[:, 2:]
+        p_f = pop.covariates(c_p[pool].astype(np.int64), c_m[pool].astype(np.int64))[:, 2:]
+        on_features = match_on_features(
+            t_s, t_x, t_f, c_s[pool], c_x[pool], p_f, ratio=5, caliper=wide
+        )
     with stages.run("checks"):
         checks = invariants(Problem(t_s, t_x, c_s, c_x), found.treated, found.control, 5, caliper)
         quality = quality_of(Problem(t_s, t_x, c_s, c_x), found.treated, found.control)
+        in_pool = Problem(t_s, t_x, c_s[pool], c_x[pool])
+        t_checks = invariants(in_pool, on_features.treated, on_features.control, 5, wide)
+        t_quality = quality_of(in_pool, on_features.treated, on_features.control)
+        # How far the pairs lie apart on the features, per design (mean |difference| per
+        # feature, in the features' units): the trajectory design should be the closer.
+        logit_f = pop.covariates(c_p[found.control].astype(np.int64), c_m[found.control])[:, 2:]
+        gap_logit = float(np.abs(t_f[found.treated] - logit_f).mean())
+        gap_trajectory = float(np.abs(t_f[on_features.treated] - p_f[on_features.control]).mean())
+    del pop
     for name, arr in {"t_s": t_s, "t_x": t_x, "t_p": t_person, "c_s": c_s, "c_x": c_x}.items():
         np.save(out / f"{name}.npy", arr)
     np.save(out / "c_p.npy", c_p)
@@ -339,6 +366,15 @@ def scale_child(args: argparse.Namespace) -> None:
         "full_sets": int((found.controls_per_treated() == 5).sum()),
         "checks": checks,
         **quality,
+        "trajectory": {
+            "caliper": wide,
+            "pool": int(pool.size),
+            "checks": t_checks,
+            "full_sets": int((on_features.controls_per_treated() == 5).sum()),
+            "feature_gap": gap_trajectory,
+            "feature_gap_logit": gap_logit,
+            **t_quality,
+        },
         "stages": [s.__dict__ for s in stages.done],
         "peak_mb": max(s.peak_mb for s in stages.done),
     }
@@ -608,7 +644,9 @@ def main() -> None:
     whole = time.perf_counter() - t0
     s = json.loads((workdir / "scale.json").read_text())
     stages = {x["name"]: x for x in s["stages"]}
-    target = sum(v["wall"] for k, v in stages.items() if k.startswith("("))
+    target = sum(v["wall"] for k, v in stages.items() if k[:3] in ("(a)", "(b)", "(c)"))
+    shipped = sum(v["wall"] for k, v in stages.items() if k[:3] in ("(a)", "(b)", "(d)"))
+    peak = max(v["peak_mb"] for k, v in stages.items() if k[:3] != "che")
     print(
         f"\nscale: {s['participants']:,} participants, {s['candidates']:,} candidate "
         f"person-months in {s['strata']:,} strata ({s['treated_strata']:,} with participants); "
@@ -621,11 +659,20 @@ def main() -> None:
         f" mean |distance| {s['mean_distance']:.5f} ({s['mean_distance'] / s['caliper']:.1%} of"
         f" the caliper); invariants: {s['checks']}"
     )
+    tr = s["trajectory"]
     print(
-        f"  fit + scoring + match: {target:.1f} s (target under 60 s); peak RSS of the "
-        f"pipeline's process {s['peak_mb'] / 1024:.2f} GB (the highest stage, data included; "
-        f"target under 8 GB); "
-        f"the child process took {whole:.0f} s in all"
+        f"  shipped design (trajectory within {TRAJECTORY_CALIPER_SD} sd, caliper "
+        f"{tr['caliper']:.4f}): pool of {tr['pool']:,} candidates "
+        f"({tr['pool'] / s['candidates']:.2%} of all), matched {tr['matched']:.1%} "
+        f"({tr['full_sets']:,} with all 5), "
+        f"{tr['controls']:,} controls; mean |feature difference| {tr['feature_gap']:.3f} against"
+        f" {tr['feature_gap_logit']:.3f} for the 0.2 sd logit matching; invariants: {tr['checks']}"
+    )
+    print(
+        f"  fit + scoring + match: {target:.1f} s with the classic 0.2 sd logit matching, "
+        f"{shipped:.1f} s with the shipped trajectory design (target under 60 s); peak RSS of "
+        f"the pipeline's process {peak / 1024:.2f} GB (the highest stage, data included; "
+        f"target under 8 GB); the child process took {whole:.0f} s in all"
     )
     if args.skip_peers:
         return

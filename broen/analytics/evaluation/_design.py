@@ -9,7 +9,10 @@ What crosses from the engine to Python (the population never does):
    matching;
 2. for every candidate, only its keys, strata and logit, scored in the engine as a linear
    expression, and only where some participant of its stratum lies within the caliper;
-3. the covariates of the matched controls (tens of thousands of rows).
+3. with the trajectory distance, the trajectory of the candidates in the matching's pool
+   (each participant's nearest ``WINDOW`` on either side of its logit: at most 100 per
+   participant, however many are in reach);
+4. the covariates of the matched controls (tens of thousands of rows).
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ from broen.analytics.evaluation._covariates import (
     window_suffix,
 )
 from broen.analytics.evaluation._matching import match
-from broen.analytics.evaluation._matching_features import match_on_features
+from broen.analytics.evaluation._matching_features import WINDOW, match_on_features
+from broen.analytics.evaluation._matching_pool import candidate_pool
 from broen.analytics.evaluation._participants import FlowStep, load_participants
 from broen.analytics.evaluation._population import collect, sample_keys, score, target_group
 from broen.analytics.evaluation._propensity import (
@@ -162,7 +166,7 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
 
     features = list(trajectory_columns(spec)) if config.matching.distance == "trajectory" else []
     history = history_strata(spec) if config.matching.exact_history else {}
-    scored, populated = _candidates_in_reach(
+    scored, populated, reachable = _candidates_in_reach(
         source,
         months,
         spec,
@@ -184,13 +188,20 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     c_logit = scored["logit"].to_numpy(dtype=np.float64)
     ratio = config.matching.ratio
     if features:
+        # Only the pool can be matched: its trajectories are all that leave the engine.
+        pool, _ = candidate_pool(t_ids, logit_t, c_ids, c_logit, ratio=WINDOW, limit=caliper)
+        scored, c_ids, c_logit = (
+            scored.iloc[pool].reset_index(drop=True),
+            c_ids[pool],
+            c_logit[pool],
+        )
         found = match_on_features(
             t_ids,
             logit_t,
             _log_trajectory(participants, features),
             c_ids,
             c_logit,
-            _log_trajectory(scored, features),
+            _log_trajectory(_pool_features(source, reachable, scored, features), features),
             ratio=ratio,
             caliper=caliper,
         )
@@ -277,11 +288,11 @@ def _candidates_in_reach(
     caliper: float,
     features: list[str],
     history: dict[str, tuple[str, ...]],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keys, strata, logit and the matching ``features`` of the candidates that some
-    participant of their stratum lies within the caliper of, scored and filtered in the engine;
-    and the strata that hold any candidate at all (to tell why a participant found no
-    control)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+    """Keys, strata and logit of the candidates that some participant of their stratum lies
+    within the caliper of, scored and filtered in the engine; the strata that hold any
+    candidate at all (to tell why a participant found no control); and the scored candidates
+    with the matching ``features`` on the engine, for :func:`_pool_features`."""
     strata = list(stratum_columns(spec))
     bounds = (
         participants[strata]
@@ -308,8 +319,8 @@ def _candidates_in_reach(
         for name, columns in history.items()
     ]
     scored = scored.with_columns(*flags) if flags else scored
-    keep = [PERSON, "index_month", *strata, *history, "logit", *features]
-    scored = source.materialise(scored.select(*keep))
+    keep = [PERSON, "index_month", *strata, *history, "logit"]
+    scored = source.materialise(scored.select(*keep, *features))
     populated = (
         scored.join(limits.select(*strata), on=strata, how="semi")
         .select(*strata, *history)
@@ -320,7 +331,23 @@ def _candidates_in_reach(
     near = scored.join(limits, on=strata, how="inner").filter(
         (nw.col("logit") >= nw.col("_lo")) & (nw.col("logit") <= nw.col("_hi"))
     )
-    return collect(near, keep).to_pandas(), populated
+    return collect(near, keep).to_pandas(), populated, scored
+
+
+def _pool_features(
+    source: Any, reachable: Any, pool: pd.DataFrame, features: list[str]
+) -> pd.DataFrame:
+    """The ``features`` of the candidates in ``pool`` (rows with person_id and index_month),
+    in the pool's order, from the scored candidates on the engine."""
+    keys = pa.Table.from_pandas(
+        pool[[PERSON, "index_month"]].assign(_row=np.arange(len(pool), dtype=np.int64)),
+        preserve_index=False,
+    )
+    joined = reachable.join(source.rows(keys), on=[PERSON, "index_month"], how="inner")
+    table = joined.select("_row", *features).collect("pyarrow").to_arrow().sort_by("_row")
+    if table.num_rows != len(pool):
+        raise RuntimeError("a candidate of the pool is missing or doubled on the engine")
+    return table.to_pandas()
 
 
 def history_strata(spec: CovariateSpec) -> dict[str, tuple[str, ...]]:
