@@ -46,7 +46,7 @@ def prepare(workdir: Path, reach: float, seed: int) -> Path:
     return warehouse
 
 
-def timed_evaluation(warehouse: Path, out: Path) -> tuple[float, dict[str, float], int]:
+def timed_evaluation(warehouse: Path, out: Path) -> tuple[float, dict[str, float], dict[str, int]]:
     stages: dict[str, float] = {}
     last = [time.perf_counter(), ""]
 
@@ -60,8 +60,8 @@ def timed_evaluation(warehouse: Path, out: Path) -> tuple[float, dict[str, float
     output = evaluate_programme(PROGRAMME, out_dir=out, warehouse=warehouse, progress=progress)
     total = time.perf_counter() - started
     stages[str(last[1]) + " and writing"] = time.perf_counter() - float(last[0])
-    n_started = int(output.evaluation.design.units["treated"].sum())
-    return total, stages, n_started
+    flow = {step.key: step.n for step in output.evaluation.design.flow}
+    return total, stages, flow
 
 
 def main() -> int:
@@ -78,13 +78,17 @@ def main() -> int:
         started = time.perf_counter()
         build_panel(warehouse, full=True)
         panel_seconds = time.perf_counter() - started
-        total, stages, n_matched = timed_evaluation(warehouse, Path(tmp) / "evaluation")
+        total, stages, flow = timed_evaluation(warehouse, Path(tmp) / "evaluation")
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     persons = info.table_rows.get("persons", 0)
     print(f"\nbroen evaluate --programme {PROGRAMME} (reach {args.reach}, seed {args.seed})")
     if persons:
         print(f"  population:            {persons:,} persons")
-    print(f"  matched participants:  {n_matched:,}")
+    print(
+        f"  participants:          {flow.get('started', 0):,} started, "
+        f"{flow.get('resident_with_full_lookback', 0):,} with the look-back, "
+        f"{flow.get('matched', 0):,} matched"
+    )
     for stage, seconds in stages.items():
         print(f"  {stage:22} {seconds:6.1f} s")
     verdict = "meets" if total < TARGET_SECONDS else "MISSES"
