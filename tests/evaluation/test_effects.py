@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from broen.analytics.evaluation import Estimate, Evaluation, EvaluationConfig, effects_document
-from broen.analytics.evaluation._balance import BalanceRow
+from broen.analytics.evaluation._balance import BalanceRow, few_persons
 from broen.analytics.evaluation._config import Outcomes
 from broen.analytics.evaluation._design import Design
 from broen.analytics.evaluation._did import DiDResult
@@ -91,6 +91,7 @@ def evaluation(
     preference: tuple[list[float], list[float]],
     gates: list[Gate] | None = None,
     withheld: bool = False,
+    small_cells: tuple[str, ...] = (),
 ) -> Evaluation:
     config = EvaluationConfig(
         programme="prog",
@@ -133,6 +134,7 @@ def evaluation(
         unmatched={"no_candidate_in_stratum": unmatched[0], "outside_caliper": unmatched[1]},
         covariates=("age", "flag_obesity"),
         sample_weight=1.0,
+        small_cells=small_cells,
     )
     n = n_treated
     return Evaluation(
@@ -471,6 +473,31 @@ def bins_of(hist: dict[str, Any], n_t: int, n_c: int) -> list[tuple[int, int]]:
         (round(a * n_t), round(b * n_c))
         for a, b in zip(hist["participants_share"], hist["controls_share"], strict=True)
     ]
+
+
+def test_a_flag_held_by_one_to_four_withholds_the_means_that_reveal_it() -> None:
+    ev = big()
+    doc = effects_document(replace(ev, design=replace(ev.design, small_cells=("flag_obesity",))))
+    rows = {b["covariate"]: b for b in doc["balance"]}
+    flag = rows["flag_obesity"]
+    assert flag["suppressed"] is True
+    assert flag["mean_participants"] is None and flag["mean_controls_after"] is None
+    # The SMD before matching with the candidates' mean would give the participants' mean back.
+    assert flag["smd_before"] is None
+    assert flag["smd_after"] == pytest.approx(0.08)  # the balance gate's figure stays
+    assert flag["mean_controls_before"] == pytest.approx(0.1)
+    assert "suppressed" not in rows["age"] and rows["age"]["mean_participants"] == 51.0
+
+
+def test_few_persons_finds_the_means_that_reveal_one_to_four() -> None:
+    x = np.zeros((20, 5))
+    x[:3, 0] = 1.0  # a flag held by 3: revealed
+    x[:6, 1] = 1.0  # held by 6: shown
+    x[:17, 2] = 1.0  # held by all but 3: the 3 without it are revealed
+    x[:2, 3] = [7.0, 2.0]  # a count that 2 persons hold: their total is revealed
+    x[:, 4] = np.linspace(1.0, 2.0, 20)  # everyone non-zero, not a flag: shown
+    np.testing.assert_array_equal(few_persons(x, 5), [True, False, True, True, False])
+    assert not few_persons(np.zeros((10, 1)), 5)[0]  # nobody holds it: nothing to reveal
 
 
 def test_histogram_bins_are_merged_until_each_holds_zero_or_five() -> None:

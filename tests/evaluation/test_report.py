@@ -533,6 +533,27 @@ def test_nulls_and_suppressed_estimates_render_as_dashes() -> None:
 # -- language, numbers, self-containment -------------------------------------------------------
 
 
+def test_balance_means_that_would_reveal_few_persons_are_marked() -> None:
+    doc = DOCS["effects"]()
+    doc["balance"].append(
+        {
+            "covariate": "flag_cancer",
+            "smd_before": None,
+            "smd_after": 0.02,
+            "mean_participants": None,
+            "mean_controls_before": 0.031,
+            "mean_controls_after": None,
+            "suppressed": True,
+        }
+    )
+    page = html_effect_report(doc, "da")
+    texts = [text for _, text in _cells(page)]
+    at = texts.index("< 5 pers.")
+    # participants, candidates before, controls after, SMD before, SMD after
+    assert texts[at : at + 5] == ["< 5 pers.", "0,03", "< 5 pers.", "< 5 pers.", "0,020"]
+    assert "færre end 5 personer" in page
+
+
 def test_danish_number_formatting_and_names() -> None:
     page = page_of("effects")
     assert '<html lang="da">' in page

@@ -62,6 +62,22 @@ def smd(treated: Moments, controls: Moments, reference: tuple[Moments, Moments])
     return np.asarray(out, dtype=np.float64)
 
 
+def few_persons(x: npt.ArrayLike, small: int) -> npt.NDArray[np.bool_]:
+    """Per column of ``x`` (units x covariates): would the group's mean reveal fewer than
+    ``small`` persons? True when 1..small-1 units have a non-zero value (the mean times the
+    count is their total), or, for a 0/1 column, 1..small-1 have a zero."""
+    xa = np.asarray(x, dtype=np.float64)
+    if xa.ndim == 1:
+        xa = xa[:, None]
+    nonzero = (xa != 0).sum(axis=0)
+    zero = xa.shape[0] - nonzero
+    binary = np.isin(xa, (0.0, 1.0)).all(axis=0)
+    out: npt.NDArray[np.bool_] = ((nonzero > 0) & (nonzero < small)) | (
+        binary & (zero > 0) & (zero < small)
+    )
+    return out
+
+
 def balance_table(
     columns: list[str] | tuple[str, ...],
     treated_before: Moments,

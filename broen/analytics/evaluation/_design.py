@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from broen.analytics._privacy import SMALL_CELL
 from broen.analytics.cohort import find_definition
-from broen.analytics.evaluation._balance import BalanceRow, Moments, balance_table
+from broen.analytics.evaluation._balance import BalanceRow, Moments, balance_table, few_persons
 from broen.analytics.evaluation._candidates import (
     candidate_features,
     candidate_keys,
@@ -78,6 +79,8 @@ class Design:
     unmatched: dict[str, int]
     covariates: tuple[str, ...]
     sample_weight: float
+    # Covariates whose means would reveal fewer than 5 participants or controls.
+    small_cells: tuple[str, ...] = ()
 
 
 def covariate_spec(config: EvaluationConfig) -> CovariateSpec:
@@ -265,6 +268,17 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
         },
         covariates=tuple(covariates),
         sample_weight=weight,
+        small_cells=tuple(
+            c
+            for c, few in zip(
+                covariates,
+                few_persons(x_t, SMALL_CELL)
+                | few_persons(x_t[matched_t], SMALL_CELL)
+                | few_persons(control_x, SMALL_CELL),
+                strict=True,
+            )
+            if few
+        ),
     )
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from broen import __version__
 from broen.analytics._privacy import SMALL_CELL
+from broen.analytics.evaluation._balance import BalanceRow
 from broen.analytics.evaluation._did import Estimate
 from broen.analytics.evaluation._gates import flags_for
 from broen.analytics.evaluation._workflow import Evaluation
@@ -33,6 +34,21 @@ def count(n: int) -> int | str:
 
 def _num(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), 6)
+
+
+def _balance_row(b: BalanceRow, small: bool) -> dict[str, Any]:
+    """A covariate's balance; when its means would reveal fewer than 5 persons (a flag held
+    by 1-4 participants), the participants' and matched controls' means are withheld, and the
+    SMD before matching, from which the participants' mean could be solved."""
+    return {
+        "covariate": b.covariate,
+        "smd_before": None if small else _num(b.smd_before),
+        "smd_after": _num(b.smd_after),
+        "mean_participants": None if small else _num(b.mean_treated),
+        "mean_controls_before": _num(b.mean_controls_before),
+        "mean_controls_after": None if small else _num(b.mean_controls_after),
+        **({"suppressed": True} if small else {}),
+    }
 
 
 def estimate(e: Estimate) -> dict[str, Any]:
@@ -97,17 +113,7 @@ def effects_document(ev: Evaluation) -> dict[str, Any]:
         ],
         "gates_passed": all(g.passed for g in ev.gates),
         "estimates_withheld": ev.withheld,
-        "balance": [
-            {
-                "covariate": b.covariate,
-                "smd_before": _num(b.smd_before),
-                "smd_after": _num(b.smd_after),
-                "mean_participants": _num(b.mean_treated),
-                "mean_controls_before": _num(b.mean_controls_before),
-                "mean_controls_after": _num(b.mean_controls_after),
-            }
-            for b in d.balance
-        ],
+        "balance": [_balance_row(b, b.covariate in d.small_cells) for b in d.balance],
         "config": _config(ev),
     }
     if ev.withheld:

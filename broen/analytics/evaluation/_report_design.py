@@ -135,13 +135,14 @@ class DesignSections(PageBase):
             n = number(value)
             return self.num(n, 0 if n is not None and abs(n) >= 100 else 2)
 
+        hidden = self.t("balance.suppressed")
         rows = [
             {
                 "label": covariate_name(str(b.get("covariate")), self.lang),
-                "mean_p": mean(b.get("mean_participants")),
+                "mean_p": hidden if b.get("suppressed") else mean(b.get("mean_participants")),
                 "mean_cb": mean(b.get("mean_controls_before")),
-                "mean_ca": mean(b.get("mean_controls_after")),
-                "smd_b": self.num(b.get("smd_before"), 3),
+                "mean_ca": hidden if b.get("suppressed") else mean(b.get("mean_controls_after")),
+                "smd_b": hidden if b.get("suppressed") else self.num(b.get("smd_before"), 3),
                 "smd_a": self.num(b.get("smd_after"), 3),
                 "failing": number(b.get("smd_after")) is None
                 or abs(number(b.get("smd_after")) or 0.0) >= threshold,

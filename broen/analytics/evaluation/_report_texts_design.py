@@ -204,10 +204,12 @@ DESIGN: dict[str, tuple[str, str]] = {
     "balance.caption": (
         "Standardiseret forskel (|SMD|) før (åben cirkel) og efter matchning (fyldt) for de "
         "{shown} af {n} baggrundsforhold med størst forskel før eller efter, sorteret efter "
-        "forskellen før. Stiplet linje: grænsen {threshold}. Alle står i tabellen nedenfor.",
+        "forskellen før. Stiplet linje: grænsen {threshold}. Alle står i tabellen nedenfor; "
+        "«< 5 pers.» betyder, at tallet ville vise færre end 5 personer og er udeladt.",
         "Standardised difference (|SMD|) before (open circle) and after matching (filled) for "
         "the {shown} of {n} covariates with the largest difference before or after, sorted by "
-        "the difference before. Dashed line: the limit {threshold}. All are in the table below.",
+        "the difference before. Dashed line: the limit {threshold}. All are in the table below; "
+        "'< 5 pers.' means that the figure would reveal fewer than 5 persons and is left out.",
     ),
     "balance.table": ("Alle {n} baggrundsforhold (tabel)", "All {n} covariates (table)"),
     "balance.covariate": ("Baggrundsforhold", "Covariate"),
@@ -215,6 +217,7 @@ DESIGN: dict[str, tuple[str, str]] = {
     "balance.mean_cb": ("Gns. befolkning (før)", "Mean population (before)"),
     "balance.mean_ca": ("Gns. kontroller (efter)", "Mean controls (after)"),
     "balance.smd_before": ("SMD før", "SMD before"),
+    "balance.suppressed": ("< 5 pers.", "< 5 pers."),
     "balance.smd_after": ("SMD efter", "SMD after"),
     "balance.none": (
         "Effektfilen indeholder ingen balancetabel.",
