@@ -279,6 +279,31 @@ def test_candidates_by_hand(source: DuckDBSource) -> None:
     assert (e["flag_obesity"], e["flag_diabetes"], e["flag_mental_illness"]) == (0, 0, 1)
 
 
+def test_with_the_referral_as_entry_the_referred_are_no_candidates(source: DuckDBSource) -> None:
+    """``--index referral``: the offer is the treatment, so whoever has been referred (and
+    declined, or not yet started) is no longer a candidate; keys and features agree."""
+    months = [date(2021, m, 1) for m in range(1, 13)]
+    table = table_of(candidate_features(source, months, SPEC, PROGRAMME, entry="referral_date"))
+    kept: dict[str, list[int]] = {}
+    for person, day in zip(
+        table["person_id"].to_pylist(), table["index_month"].to_pylist(), strict=True
+    ):
+        kept.setdefault(person, []).append(day.month)
+    assert kept["a"] == [1, 2, 3, 4]  # referred 1 May, started 15 June
+    assert kept["g"] == [1, 2, 3, 4, 5]  # referred 1 June
+    assert kept["h"] == [1]  # referred 1 February and declined: the offer was made
+    assert kept["b"] == list(range(1, 13))  # another programme's referral is nothing
+    assert "f" not in kept
+    keys = table_of(candidate_keys(source, months, SPEC, PROGRAMME, entry="referral_date"))
+    assert keys.select(["person_id", "index_month"]).sort_by(
+        [("person_id", "ascending"), ("index_month", "ascending")]
+    ) == table.select(["person_id", "index_month"]).sort_by(
+        [("person_id", "ascending"), ("index_month", "ascending")]
+    )
+    with pytest.raises(ValueError, match="start_date or referral_date"):
+        candidate_keys(source, months, SPEC, PROGRAMME, entry="status")
+
+
 def test_participant_by_hand(source: DuckDBSource) -> None:
     units = pa.table(
         {

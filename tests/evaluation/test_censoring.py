@@ -191,6 +191,26 @@ def test_unit_status_of_the_hand_made_persons(source: DuckDBSource) -> None:
     }
 
 
+def test_with_the_referral_as_index_a_control_is_censored_when_referred(
+    source: DuckDBSource,
+) -> None:
+    """``--index referral`` makes the offer the treatment: a control leaves the comparison in
+    the month it is referred, whether or not it then starts (and declining changes nothing)."""
+    frame = units_frame([(p, False, 0) for p in ("p", "starter", "plain", "busy")])
+    table = unit_status(
+        source, keys(frame), PROGRAMME, date(2023, 12, 31), entry="referral_date"
+    ).to_pylist()
+    got = {r["person_id"]: (r["next_start_rel"], r["censor_rel"]) for r in table}
+    assert got == {
+        "p": (8, 8),  # the second course's referral, 1 February 2022
+        "starter": (6, 6),  # referred in December 2021, started in January
+        "plain": (6, 6),  # referred in December 2021 and declined: still the offer
+        "busy": (None, 31),
+    }
+    with pytest.raises(ValueError, match="start_date or referral_date"):
+        unit_status(source, keys(frame), PROGRAMME, date(2023, 12, 31), entry="end_date")
+
+
 def test_zero_after_death_censored_after_moving_or_starting(source: DuckDBSource) -> None:
     frame = units_frame(
         [*UNITS, ("mover_mid", False, 2), ("moved_then_died", False, 2), ("p", False, 0)]

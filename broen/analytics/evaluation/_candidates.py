@@ -91,12 +91,16 @@ def _panel_grid(source: Source, spec: CovariateSpec, first: int, last: int) -> F
     return panel.select(PERSON, MI, *panel_inputs(spec)).with_columns(_real=int_lit(1))
 
 
-def programme_starts(source: Source, programme: str) -> Frame:
-    """person_id, _start: the month number of each person's first start of ``programme``."""
+def programme_starts(source: Source, programme: str, entry: str = "start_date") -> Frame:
+    """person_id, _start: the month number of each person's first entry into ``programme``:
+    its first ``start_date``, or with ``entry="referral_date"`` its first referral (the offer
+    is the treatment when the evaluation's index is the referral)."""
+    if entry not in ("start_date", "referral_date"):
+        raise ValueError(f"the entry date must be start_date or referral_date, not {entry!r}")
     episodes = source.table("programme_episodes").filter(
-        (nw.col("programme") == programme) & ~nw.col("start_date").is_null()
+        (nw.col("programme") == programme) & ~nw.col(entry).is_null()
     )
-    return episodes.group_by(PERSON).agg(month_of("start_date").min().alias("_start"))
+    return episodes.group_by(PERSON).agg(month_of(entry).min().alias("_start"))
 
 
 def target_keys(target: Frame) -> Frame:
@@ -118,6 +122,7 @@ def _eligible(
     spec: CovariateSpec,
     programme: str | None,
     keys: Frame | None,
+    entry: str = "start_date",
 ) -> Frame:
     """The ``rows`` (panel-grid rows of persons, with ``_mi``) of the candidates: in an index
     month (``months``), with a panel row in each look-back month, not started, in the target.
@@ -130,7 +135,7 @@ def _eligible(
     if keys is not None:
         rows = rows.join(keys, on=[PERSON, MI], how="semi")
     if programme is not None and source.has_table("programme_episodes"):
-        rows = rows.join(programme_starts(source, programme), on=PERSON, how="left")
+        rows = rows.join(programme_starts(source, programme, entry), on=PERSON, how="left")
         rows = rows.filter(nw.col("_start").is_null() | (nw.col("_start") > nw.col(MI)))
         rows = rows.drop("_start")
     return rows
@@ -182,6 +187,7 @@ def candidate_keys(
     programme: str | None = None,
     *,
     target: Frame | None = None,
+    entry: str = "start_date",
 ) -> Frame:
     """(person_id, index_month) of exactly the rows of :func:`candidate_features`, without
     computing any covariate (no window pass): cheap to count and to sample from
@@ -190,7 +196,9 @@ def candidate_keys(
     check_panel(source, spec)
     months, grid, keys = _grid(source, index_months, spec, target)
     start = grid.group_by(PERSON).agg(nw.col(MI).min().alias("_first"))
-    rows = _eligible(source, grid, start, _month_rows(source, months, spec), spec, programme, keys)
+    rows = _eligible(
+        source, grid, start, _month_rows(source, months, spec), spec, programme, keys, entry
+    )
     return rows.select(PERSON, "index_month")
 
 
@@ -202,6 +210,7 @@ def candidate_features(
     *,
     target: Frame | None = None,
     persons: PersonRange = (None, None),
+    entry: str = "start_date",
 ) -> Frame:
     """The control candidates of each index month with their strata and covariates (lazy).
 
@@ -212,7 +221,8 @@ def candidate_features(
       before it (alive and resident all that time: the panel has a row per month of residence);
     - has not started ``programme``: a ``programme_episodes`` row of it with a ``start_date``
       before the index month or within it excludes the person from that month on (a start in the
-      index month makes the person a participant of that month, not a control);
+      index month makes the person a participant of that month, not a control); with
+      ``entry="referral_date"``, has not been referred to it (the offer is the treatment);
     - is in ``target`` in that month, when given (a frame of person_id and month, the first day
       of a month, e.g. :func:`target_group`).
 
@@ -232,7 +242,7 @@ def candidate_features(
         source, grid, spec, first, last, money, lookback=False, people=people, persons=persons
     )
     rows = _eligible(
-        source, w.rows, w.start, _month_rows(source, months, spec), spec, programme, keys
+        source, w.rows, w.start, _month_rows(source, months, spec), spec, programme, keys, entry
     )
     rows = with_persons(differences(rows, w), w, source).with_columns(feature_exprs(w, spec))
     return rows.select(PERSON, "index_month", *output_columns(spec))

@@ -139,7 +139,9 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     if participants.empty:
         raise EvaluationError("No participant was alive and resident through the look-back.")
 
-    keys = source.materialise(candidate_keys(source, months, spec, config.programme, target=target))
+    keys = source.materialise(
+        candidate_keys(source, months, spec, config.programme, target=target, entry=config.index)
+    )
     sample = sample_keys(source, keys, config.matching.max_fit_controls, seed=config.bootstrap.seed)
     counts = keys.select(PERSON).collect("pyarrow").to_arrow().column(PERSON)
     n_candidates, n_persons = len(counts), len(pa.compute.unique(counts))
@@ -315,7 +317,9 @@ def _candidates_in_reach(
         .agg(_lo=("_lo", "min"), _hi=("_hi", "max"))
         .reset_index()
     )
-    frame = candidate_features(source, months, spec, config.programme, target=target)
+    frame = candidate_features(
+        source, months, spec, config.programme, target=target, entry=config.index
+    )
     terms = model.as_terms()
     scored = score(
         frame,

@@ -89,7 +89,11 @@ def outcome_rows(
 
 
 def unit_status(
-    source: Source, units: pa.Table, programme: str, period_end: date | None = None
+    source: Source,
+    units: pa.Table,
+    programme: str,
+    period_end: date | None = None,
+    entry: str = "start_date",
 ) -> pa.Table:
     """What ends or interrupts each unit's observation, as months relative to its index month.
 
@@ -102,8 +106,10 @@ def unit_status(
       the panel). That month's panel row holds only the days before the moving day and later
       months are not observed: censor from ``moved_out_rel``.
     - ``next_start_month`` / ``next_start_rel``: the first month after the index month in which
-      the person starts ``programme`` (an episode's ``start_date``). A control who starts is no
-      longer a control: censor from ``next_start_rel`` (that month is partly treated).
+      the person starts ``programme`` (an episode's ``start_date``; with
+      ``entry="referral_date"`` the month it is referred, when the offer is the treatment). A
+      control who starts is no longer a control: censor from ``next_start_rel`` (that month is
+      partly treated).
     - ``last_month`` / ``last_rel``: the last month of the extract period (``period_end``, by
       default the source's period): later months are not observed.
     - ``zero_from_rel``: ``death_rel + 1``, the first month of zero use (null: no death).
@@ -115,6 +121,8 @@ def unit_status(
     the index month are not affected (a control's look-back is complete by selection).
     Missing dates give nulls. Persons not in ``persons`` get nulls throughout.
     """
+    if entry not in ("start_date", "referral_date"):
+        raise ValueError(f"the entry date must be start_date or referral_date, not {entry!r}")
     if period_end is None:
         period_end = source.period()[1]
     frame, _ = _units(source, units)
@@ -129,8 +137,8 @@ def unit_status(
     if source.has_table("programme_episodes"):
         starts = (
             source.table("programme_episodes")
-            .filter((nw.col("programme") == programme) & ~nw.col("start_date").is_null())
-            .select(PERSON, month_of("start_date").alias("_s"))
+            .filter((nw.col("programme") == programme) & ~nw.col(entry).is_null())
+            .select(PERSON, month_of(entry).alias("_s"))
         )
         later = (
             frame.select("unit_id", PERSON, "_index")

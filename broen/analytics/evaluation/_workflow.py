@@ -97,7 +97,7 @@ def evaluate_source(
     rows = outcome_rows(
         source, _keys(units), metrics, first=o.first_month, last=o.last_month
     ).to_pandas()
-    status = _status(source, units, config.programme, period[1])
+    status = _status(source, units, config.programme, period[1], config.index)
     n_sets = int(units["set_id"].max()) + 1
     set_of = units["set_id"].to_numpy(dtype=np.int64)
     treated = units["treated"].to_numpy(dtype=bool)
@@ -112,7 +112,9 @@ def evaluate_source(
     naive_rows = outcome_rows(
         source, _keys(naive_units), metrics, first=o.first_month, last=o.last_month
     ).to_pandas()
-    naive_status = _status(source, naive_units.assign(treated=True), config.programme, period[1])
+    naive_status = _status(
+        source, naive_units.assign(treated=True), config.programme, period[1], config.index
+    )
     naive_counts = bootstrap_counts(
         len(naive_units),
         b.replicates,
@@ -180,11 +182,14 @@ def _keys(units: pd.DataFrame) -> pa.Table:
     )
 
 
-def _status(source: Any, units: pd.DataFrame, programme: str, end: date) -> UnitStatus:
+def _status(
+    source: Any, units: pd.DataFrame, programme: str, end: date, entry: str = "start_date"
+) -> UnitStatus:
     """Zero use after death; censored after moving, after the extract's end, and (controls
-    only: a participant's second course is part of its follow-up) from starting the
-    programme."""
-    table = unit_status(source, _keys(units), programme, end).to_pandas().set_index("unit_id")
+    only: a participant's second course is part of its follow-up) from entering the
+    programme (starting it; being referred, when the referral is the index)."""
+    table = unit_status(source, _keys(units), programme, end, entry=entry)
+    table = table.to_pandas().set_index("unit_id")
     table = table.loc[units["unit_id"]]
 
     def rel(column: str) -> np.ndarray:
