@@ -175,8 +175,10 @@ DESIGN: dict[str, tuple[str, str]] = {
     ),
     "flow.unmatched": ("Ikke matchet, og hvorfor", "Not matched, and why"),
     "unmatched.no_candidate_in_stratum": (
-        "ingen kandidat med samme kalendermåned, køn og aldersgruppe",
-        "no candidate with the same calendar month, sex and age band",
+        "ingen kandidat i samme stratum (kalendermåned, køn, aldersgruppe og de øvrige krav om "
+        "ens værdier, se metoden)",
+        "no candidate in the same stratum (calendar month, sex, age band and the other exact "
+        "criteria, see the methods)",
     ),
     "unmatched.outside_caliper": (
         "nærmeste kandidat for forskellig (uden for caliper)",
