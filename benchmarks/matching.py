@@ -41,9 +41,9 @@ everything else, and includes the arrays held from earlier stages):
    caliper.
 5. *(d) match, the shipped design*: ``match_on_features(..., ratio=5, caliper=1.0 * sd)``,
    nearest on 28 features (standing for the pre-index trajectory) among each participant's
-   ``WINDOW`` nearest candidates on either side of its logit. The stage includes finding that
-   pool (``candidate_pool``) and computing the pool's features, as the evaluation fetches
-   them from the engine for the pool only. The same invariants are checked.
+   50 nearest candidates on either side of its logit. The stage includes finding that pool
+   (``matching_pool``) and computing the pool's features, as the evaluation fetches them from
+   the engine for the pool only. The same invariants are checked.
 
 **Peers**, each in a child process with a time limit (``--peer-timeout``) and an address-space
 limit (``--peer-memory``), on the logits of the scale run (every matcher gets the same scores and
@@ -88,8 +88,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from broen.analytics.evaluation import fit_propensity, match
 from broen.analytics.evaluation._config import Matching
-from broen.analytics.evaluation._matching_features import WINDOW, match_on_features
-from broen.analytics.evaluation._matching_pool import candidate_pool
+from broen.analytics.evaluation._matching_features import match_on_features, matching_pool
 
 RHO = 0.9  # month-to-month autocorrelation of the month-varying factors
 N_PERSON_FACTORS, N_MONTH_FACTORS, N_OTHER = 5, 3, 28
@@ -328,7 +327,7 @@ def scale_child(args: argparse.Namespace) -> None:
         found = match(t_s, t_x, c_s, c_x, ratio=5, caliper=caliper)
     with stages.run("(d) match 5, trajectory, 1.0 sd"):
         wide = TRAJECTORY_CALIPER_SD * sd
-        pool, _ = candidate_pool(t_s, t_x, c_s, c_x, ratio=WINDOW, limit=wide)
+        pool = matching_pool(t_s, t_x, c_s, c_x, caliper=wide)
         t_f = pop.covariates(t_person, t_month)[:, 2:]
         p_f = pop.covariates(c_p[pool].astype(np.int64), c_m[pool].astype(np.int64))[:, 2:]
         on_features = match_on_features(

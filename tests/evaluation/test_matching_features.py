@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from broen.analytics.evaluation._matching import match
-from broen.analytics.evaluation._matching_features import match_on_features
+from broen.analytics.evaluation._matching_features import match_on_features, matching_pool
 
 
 def test_the_control_with_the_same_history_wins_over_the_nearer_score() -> None:
@@ -65,6 +65,34 @@ def test_random_problems_keep_every_rule(seed: int) -> None:
     # The reasons partition the unmatched.
     unmatched = set(found.no_candidate.tolist()) | set(found.outside_caliper.tolist())
     assert unmatched == set(range(n_t)) - set(found.treated.tolist())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_pool_alone_gives_the_same_matches(seed: int) -> None:
+    # Many candidates per participant, so that the window (here 4 per side) binds: the pool
+    # holds each participant's 4 nearest on either side, and matching on the pool alone (all
+    # that the evaluation fetches features for) gives exactly the matches on everyone.
+    rng = np.random.default_rng(seed)
+    n_t, n_c, window = 40, 3000, 4
+    t_s, c_s = rng.integers(0, 3, n_t), rng.integers(0, 3, n_c)
+    t_x, c_x = rng.normal(0.3, 1, n_t), rng.normal(0, 1, n_c)
+    t_f, c_f = rng.normal(size=(n_t, 2)), rng.normal(size=(n_c, 2))
+    pool = matching_pool(t_s, t_x, c_s, c_x, caliper=0.5, window=window)
+    assert (np.diff(pool) > 0).all() and pool.size <= 2 * window * n_t
+    for t in range(n_t):  # the nearest on either side are in the pool
+        same = np.flatnonzero((c_s == t_s[t]) & (np.abs(c_x - t_x[t]) <= 0.5))
+        below = same[c_x[same] <= t_x[t]]
+        above = same[c_x[same] > t_x[t]]
+        nearest = [
+            *below[np.argsort(-c_x[below])][:window],
+            *above[np.argsort(c_x[above])][:window],
+        ]
+        assert set(nearest) <= set(pool.tolist())
+    kwargs = {"ratio": 3, "caliper": 0.5, "window": window}
+    full = match_on_features(t_s, t_x, t_f, c_s, c_x, c_f, **kwargs)
+    sub = match_on_features(t_s, t_x, t_f, c_s[pool], c_x[pool], c_f[pool], **kwargs)
+    assert full.treated.tolist() == sub.treated.tolist()
+    assert full.control.tolist() == pool[sub.control].tolist()
 
 
 def test_a_single_participant_gets_its_nearest_histories() -> None:

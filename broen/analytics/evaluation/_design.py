@@ -10,8 +10,8 @@ What crosses from the engine to Python (the population never does):
 2. for every candidate, only its keys, strata and logit, scored in the engine as a linear
    expression, and only where some participant of its stratum lies within the caliper;
 3. with the trajectory distance, the trajectory of the candidates in the matching's pool
-   (each participant's nearest ``WINDOW`` on either side of its logit: at most 100 per
-   participant, however many are in reach);
+   (each participant's 50 nearest on either side of its logit: at most 100 per participant,
+   however many are in reach);
 4. the covariates of the matched controls (tens of thousands of rows).
 """
 
@@ -43,8 +43,7 @@ from broen.analytics.evaluation._covariates import (
     window_suffix,
 )
 from broen.analytics.evaluation._matching import match
-from broen.analytics.evaluation._matching_features import WINDOW, match_on_features
-from broen.analytics.evaluation._matching_pool import candidate_pool
+from broen.analytics.evaluation._matching_features import match_on_features, matching_pool
 from broen.analytics.evaluation._participants import FlowStep, load_participants
 from broen.analytics.evaluation._population import collect, sample_keys, score, target_group
 from broen.analytics.evaluation._propensity import (
@@ -194,7 +193,7 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     ratio = config.matching.ratio
     if features:
         # Only the pool can be matched: its trajectories are all that leave the engine.
-        pool, _ = candidate_pool(t_ids, logit_t, c_ids, c_logit, ratio=WINDOW, limit=caliper)
+        pool = matching_pool(t_ids, logit_t, c_ids, c_logit, caliper=caliper)
         scored, c_ids, c_logit = (
             scored.iloc[pool].reset_index(drop=True),
             c_ids[pool],

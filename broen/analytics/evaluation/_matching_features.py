@@ -69,6 +69,28 @@ def match_on_features(
     return matches(treated, control, t_x, c_x, has_candidate)
 
 
+def matching_pool(
+    treated_stratum: npt.ArrayLike,
+    treated_logit: npt.ArrayLike,
+    control_stratum: npt.ArrayLike,
+    control_logit: npt.ArrayLike,
+    *,
+    caliper: float | None = None,
+    window: int = WINDOW,
+) -> IntArray:
+    """The indices (ascending) of the controls that :func:`match_on_features` can use: each
+    treated unit's ``window`` nearest on either side of its logit in its stratum, within the
+    caliper; at most ``2 * window`` per treated unit. Matching on these alone gives the same
+    matches, so only their features need to be fetched."""
+    t_s, t_x, c_s, c_x, limit = checked_arrays(
+        treated_stratum, treated_logit, control_stratum, control_logit, window, caliper
+    )
+    pool, _ = candidate_pool(t_s, t_x, c_s, c_x, ratio=window, limit=limit)
+    _, pair_c = _pairs_in_reach(t_s, t_x, c_s[pool], c_x[pool], window, limit)
+    out: IntArray = pool[np.unique(pair_c)]
+    return out
+
+
 def _matrix(values: npt.ArrayLike) -> FloatArray:
     out = np.asarray(values, dtype=np.float64)
     return out.reshape(-1, 1) if out.ndim == 1 else out
