@@ -13,16 +13,19 @@ COLUMNS = ("age", "admissions")
 
 
 def _population_model(rng: np.random.Generator):
-    x = np.c_[rng.normal(50, 10, 4000), rng.poisson(1.0, 4000)]
+    x = _group(rng, 50, 4000)
     treated = rng.random(4000) < 0.1
     return fit_propensity(x, treated, COLUMNS, log1p=("admissions",))
+
+
+def _group(rng: np.random.Generator, mean_age: float, n: int) -> np.ndarray:
+    return np.c_[rng.normal(mean_age, 10, n), rng.poisson(1.0, n)]
 
 
 def test_controls_drawn_like_the_participants_are_in_equipoise() -> None:
     rng = np.random.default_rng(1)
     model = _population_model(rng)
-    xt = np.c_[rng.normal(50, 10, 300), rng.poisson(1.0, 300)]
-    xc = np.c_[rng.normal(50, 10, 1500), rng.poisson(1.0, 1500)]
+    xt, xc = _group(rng, 50, 300), _group(rng, 50, 1500)
     overlap = matched_overlap(xt, xc, np.full(1500, 0.2), model)
     assert overlap.auc < 0.6
     assert overlap.equipoise > 0.9
@@ -34,8 +37,7 @@ def test_controls_unlike_the_participants_fail_equipoise() -> None:
     # After "matching", the controls are 3 SD older: a model tells them apart.
     rng = np.random.default_rng(2)
     model = _population_model(rng)
-    xt = np.c_[rng.normal(35, 10, 300), rng.poisson(1.0, 300)]
-    xc = np.c_[rng.normal(65, 10, 1500), rng.poisson(1.0, 1500)]
+    xt, xc = _group(rng, 35, 300), _group(rng, 65, 1500)
     overlap = matched_overlap(xt, xc, np.full(1500, 0.2), model)
     assert overlap.auc > 0.9
     assert overlap.equipoise < 0.1
@@ -44,8 +46,7 @@ def test_controls_unlike_the_participants_fail_equipoise() -> None:
 def test_control_weights_are_checked_and_rescaled() -> None:
     rng = np.random.default_rng(3)
     model = _population_model(rng)
-    xt = np.c_[rng.normal(50, 10, 200), rng.poisson(1.0, 200)]
-    xc = np.c_[rng.normal(50, 10, 400), rng.poisson(1.0, 400)]
+    xt, xc = _group(rng, 50, 200), _group(rng, 50, 400)
     even = matched_overlap(xt, xc, np.ones(400), model)
     assert even.control_weights.sum() == pytest.approx(200)
     with pytest.raises(ValueError, match="one weight per control"):

@@ -59,6 +59,7 @@ from broen.analytics.evaluation._window_pass import (
     month_of,
     month_start,
     panel_inputs,
+    programme_entries,
     window_pass,
     with_persons,
 )
@@ -92,15 +93,10 @@ def _panel_grid(source: Source, spec: CovariateSpec, first: int, last: int) -> F
 
 
 def programme_starts(source: Source, programme: str, entry: str = "start_date") -> Frame:
-    """person_id, _start: the month number of each person's first entry into ``programme``:
-    its first ``start_date``, or with ``entry="referral_date"`` its first referral (the offer
-    is the treatment when the evaluation's index is the referral)."""
-    if entry not in ("start_date", "referral_date"):
-        raise ValueError(f"the entry date must be start_date or referral_date, not {entry!r}")
-    episodes = source.table("programme_episodes").filter(
-        (nw.col("programme") == programme) & ~nw.col(entry).is_null()
-    )
-    return episodes.group_by(PERSON).agg(month_of(entry).min().alias("_start"))
+    """person_id, _start: the month number of each person's first entry into ``programme``
+    (:func:`programme_entries`)."""
+    entries = programme_entries(source, programme, entry)
+    return entries.group_by(PERSON).agg(nw.col("_s").min().alias("_start"))
 
 
 def target_keys(target: Frame) -> Frame:

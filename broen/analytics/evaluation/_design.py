@@ -247,6 +247,11 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
         Moments.of(x_t[matched_t]),
         Moments.of(control_x, 1.0 / per_set),
     )
+    few = (
+        few_persons(x_t, SMALL_CELL)
+        | few_persons(x_t[matched_t], SMALL_CELL)
+        | few_persons(control_x, SMALL_CELL)
+    )
     pref_t = preference_score(logit_t, share)
     pref_c = preference_score(logit_s, share)
     return Design(
@@ -269,17 +274,7 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
         },
         covariates=tuple(covariates),
         sample_weight=weight,
-        small_cells=tuple(
-            c
-            for c, few in zip(
-                covariates,
-                few_persons(x_t, SMALL_CELL)
-                | few_persons(x_t[matched_t], SMALL_CELL)
-                | few_persons(control_x, SMALL_CELL),
-                strict=True,
-            )
-            if few
-        ),
+        small_cells=tuple(c for c, small in zip(covariates, few, strict=True) if small),
     )
 
 

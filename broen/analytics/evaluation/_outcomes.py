@@ -19,10 +19,12 @@ from broen.analytics._exceptions import ConfigurationError, WarehouseError
 from broen.analytics.evaluation._window_pass import (
     MI,
     PERSON,
+    check_entry,
     latest_persons,
     month_number,
     month_of,
     month_start,
+    programme_entries,
 )
 
 if TYPE_CHECKING:
@@ -121,8 +123,7 @@ def unit_status(
     the index month are not affected (a control's look-back is complete by selection).
     Missing dates give nulls. Persons not in ``persons`` get nulls throughout.
     """
-    if entry not in ("start_date", "referral_date"):
-        raise ValueError(f"the entry date must be start_date or referral_date, not {entry!r}")
+    check_entry(entry)
     if period_end is None:
         period_end = source.period()[1]
     frame, _ = _units(source, units)
@@ -135,11 +136,7 @@ def unit_status(
     )
     rows = frame.join(people, on=PERSON, how="left")
     if source.has_table("programme_episodes"):
-        starts = (
-            source.table("programme_episodes")
-            .filter((nw.col("programme") == programme) & ~nw.col(entry).is_null())
-            .select(PERSON, month_of(entry).alias("_s"))
-        )
+        starts = programme_entries(source, programme, entry)
         later = (
             frame.select("unit_id", PERSON, "_index")
             .join(starts, on=PERSON, how="inner")

@@ -147,10 +147,18 @@ def preference_score(logit: npt.ArrayLike, treated_share: float) -> FloatArray:
     return out
 
 
-def equipoise(preference: npt.ArrayLike, low: float = 0.3, high: float = 0.7) -> float:
-    """The share of units with a preference score in [low, high] (OHDSI: > 0.2 passes)."""
+def equipoise(
+    preference: npt.ArrayLike,
+    low: float = 0.3,
+    high: float = 0.7,
+    weights: npt.ArrayLike | None = None,
+) -> float:
+    """The share of units (weighted, when ``weights`` are given) with a preference score in
+    [low, high] (OHDSI: > 0.2 passes)."""
     ps = np.asarray(preference, dtype=np.float64)
-    return float(((ps >= low) & (ps <= high)).mean()) if ps.size else 0.0
+    w = np.ones(ps.size) if weights is None else np.asarray(weights, dtype=np.float64)
+    total = float(w.sum())
+    return float(w[(ps >= low) & (ps <= high)].sum() / total) if ps.size and total > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -167,9 +175,7 @@ class MatchedOverlap:
     @property
     def equipoise(self) -> float:
         """The smaller of the two groups' shares in the equipoise zone (controls weighted)."""
-        inside = (self.controls >= 0.3) & (self.controls <= 0.7)
-        total = float(self.control_weights.sum())
-        controls = float(self.control_weights[inside].sum() / total) if total > 0 else 0.0
+        controls = equipoise(self.controls, weights=self.control_weights)
         return min(equipoise(self.participants), controls)
 
 
@@ -202,10 +208,9 @@ def matched_overlap(
         control_weight=np.r_[np.ones(xt.shape[0]), w],
         log1p=model.log1p,
     )
-    logit_t, logit_c = refit.logit(xt), refit.logit(xc)
     return MatchedOverlap(
         auc=refit.auc,
-        participants=1.0 / (1.0 + np.exp(-logit_t)),
-        controls=1.0 / (1.0 + np.exp(-logit_c)),
+        participants=preference_score(refit.logit(xt), 0.5),
+        controls=preference_score(refit.logit(xc), 0.5),
         control_weights=w,
     )

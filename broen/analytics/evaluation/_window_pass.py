@@ -51,6 +51,24 @@ def month_of(column: str) -> nw.Expr:
     return c.dt.year().cast(INT) * 12 + c.dt.month().cast(INT) - 1
 
 
+def check_entry(entry: str) -> None:
+    """The date that makes a person a participant: ``start_date`` or ``referral_date``."""
+    if entry not in ("start_date", "referral_date"):
+        raise ValueError(f"the entry date must be start_date or referral_date, not {entry!r}")
+
+
+def programme_entries(source: Source, programme: str, entry: str = "start_date") -> Frame:
+    """person_id, _s: the month number of each of a person's entries into ``programme``: an
+    episode's ``start_date``, or with ``entry="referral_date"`` its referral (the offer is the
+    treatment when the evaluation's index is the referral)."""
+    check_entry(entry)
+    return (
+        source.table("programme_episodes")
+        .filter((nw.col("programme") == programme) & ~nw.col(entry).is_null())
+        .select(PERSON, month_of(entry).alias("_s"))
+    )
+
+
 def int_lit(value: int) -> nw.Expr:
     return nw.lit(value, dtype=INT)
 
