@@ -108,7 +108,12 @@ def _shared(session: Any, staged: list[str], warehouse: Path) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def runs(world: World, spark: Any) -> Runs:
-    on_duckdb = evaluate(PROGRAMME, config=world.config, warehouse=world.warehouse, engine="duckdb")
+    with _counting_features() as computed:
+        on_duckdb = evaluate(
+            PROGRAMME, config=world.config, warehouse=world.warehouse, engine="duckdb"
+        )
+    # the candidates fit in memory: stored once, the sample and the controls looked up in them
+    assert len(computed) == 1  # the participants' covariates only
     staged: list[str] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
@@ -122,6 +127,45 @@ def runs(world: World, spark: Any) -> Runs:
     assert {"persons.parquet", "panel.parquet", "programme_episodes.parquet"} <= set(staged)
     assert not list(world.warehouse.parent.glob(".evaluation-staging-*"))
     return Runs(on_duckdb, on_spark)
+
+
+@contextmanager
+def _counting_features() -> Iterator[list[int]]:
+    """The number of units of each ``participant_features`` call of the design."""
+    from broen.analytics.evaluation import _design
+
+    calls: list[int] = []
+    original = _design.participant_features
+
+    def counted(source: Any, units: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(units.num_rows)
+        return original(source, units, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_design, "participant_features", counted)
+        yield calls
+
+
+def test_candidates_too_many_to_store(world: World, runs: Runs) -> None:
+    """Candidates that would take more than ``STORE_BYTES`` are computed twice (for the
+    propensity sample, then for the scoring) and never stored: the same design and estimates."""
+    with pytest.MonkeyPatch.context() as patch, _counting_features() as computed:
+        patch.setattr("broen.analytics.evaluation._design.STORE_BYTES", 0)
+        unstored = evaluate(
+            PROGRAMME, config=world.config, warehouse=world.warehouse, engine="duckdb"
+        )
+    stored = runs.duckdb
+    n_controls = int((~stored.design.units["treated"]).sum())
+    assert computed[1:] == [SAMPLE, n_controls]  # after the participants: sample, controls
+    columns = ["person_id", "index_month", "set_id", "treated"]
+    assert unstored.design.units[columns].to_dict("records") == (
+        stored.design.units[columns].to_dict("records")
+    )
+    _close(unstored.design.model, stored.design.model, EXACT, "model")
+    _close(unstored.design.balance, stored.design.balance, EXACT, "balance")
+    _close(unstored.design.overlap, stored.design.overlap, EXACT, "overlap")
+    for metric in stored.effects:
+        _close(unstored.effects[metric], stored.effects[metric], REL, metric)
 
 
 def _close(left: Any, right: Any, rel: float, where: str = "") -> None:

@@ -26,9 +26,9 @@ How the covariates are computed, once for both engines (narwhals, DuckDB and Spa
   look-back); the covariates are unpacked on those rows only.
 
 The result is lazy: each query on it (``summarise``, ``score``…) computes it again, which costs
-less than storing 50 million rows of 79 columns (some 30 GB). Count and sample with
-:func:`candidate_keys` (no covariates); ``source.materialise`` the features only when they are
-few (a narrow target group) or the engine has room (a Spark cluster).
+less than storing 50 million rows of 79 columns (some 35 GB). Count and sample with
+:func:`candidate_keys` (no covariates); ``source.materialise`` the features only when they fit
+(a region's target group, or a Spark cluster with room: ``_design.STORE_BYTES``).
 """
 
 from __future__ import annotations

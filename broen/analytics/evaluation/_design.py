@@ -1,5 +1,8 @@
 """The design of an evaluation: participants, risk-set candidates, propensity score, matching.
 
+The candidates' covariates are computed in the engine by one window pass and stored there when
+they fit in ``STORE_BYTES`` (a region's target group: 3.5 million rows, 2.5 GB); more (a
+national population) are computed twice, for the sample and for the scoring, and never held.
 What crosses from the engine to Python (the population never does):
 
 1. the participants' covariates (one row each) and a random sample of candidate rows
@@ -12,15 +15,16 @@ What crosses from the engine to Python (the population never does):
 3. with the trajectory distance, the trajectory of the candidates in the matching's pool
    (each participant's 50 nearest on either side of its logit: at most 100 per participant,
    however many are in reach);
-4. the covariates of the matched controls (tens of thousands of rows).
-"""
+4. the covariates of the matched controls (tens of thousands of rows)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -31,6 +35,7 @@ from broen.analytics.evaluation._balance import BalanceRow, Moments, balance_tab
 from broen.analytics.evaluation._candidates import (
     candidate_features,
     candidate_keys,
+    output_columns,
     participant_features,
 )
 from broen.analytics.evaluation._config import EvaluationConfig
@@ -45,7 +50,14 @@ from broen.analytics.evaluation._covariates import (
 from broen.analytics.evaluation._matching import match
 from broen.analytics.evaluation._matching_features import match_on_features, matching_pool
 from broen.analytics.evaluation._participants import FlowStep, load_participants
-from broen.analytics.evaluation._population import collect, sample_keys, score, target_group
+from broen.analytics.evaluation._population import (
+    KEYS,
+    collect,
+    restrict,
+    sample_keys,
+    score,
+    target_group,
+)
 from broen.analytics.evaluation._propensity import (
     MatchedOverlap,
     PropensityModel,
@@ -138,9 +150,7 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     if participants.empty:
         raise EvaluationError("No participant was alive and resident through the look-back.")
 
-    keys = source.materialise(
-        candidate_keys(source, months, spec, config.programme, target=target, entry=config.index)
-    )
+    candidates, keys = _candidate_rows(source, months, spec, config, target)
     sample = sample_keys(source, keys, config.matching.max_fit_controls, seed=config.bootstrap.seed)
     counts = keys.select(PERSON).collect("pyarrow").to_arrow().column(PERSON)
     n_candidates, n_persons = len(counts), len(pa.compute.unique(counts))
@@ -149,10 +159,16 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
             "No control candidate: nobody in the target group was resident with full "
             "look-back in the participants' index months without having started the programme."
         )
-    sample_units = sample.append_column("unit_id", pa.array(range(sample.num_rows), pa.int64()))
-    sampled = collect(
-        participant_features(source, sample_units, spec), ["unit_id", *strata, *covariates]
-    ).to_pandas()
+    if candidates is not None:  # stored: the sample's covariates are a lookup
+        # (with the keys, by which collect sorts: the order of the sample on every engine)
+        sampled = collect(
+            restrict(source, candidates, sample), [*KEYS, *strata, *covariates]
+        ).to_pandas()
+    else:
+        sample_units = sample.append_column("unit_id", pa.array(range(sample.num_rows), pa.int64()))
+        sampled = collect(
+            participant_features(source, sample_units, spec), ["unit_id", *strata, *covariates]
+        ).to_pandas()
     weight = n_candidates / max(len(sampled), 1)
     x_t = participants[list(covariates)].to_numpy(dtype=np.float64)
     x_c = sampled[list(covariates)].to_numpy(dtype=np.float64)
@@ -182,6 +198,7 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
         caliper,
         features,
         history,
+        candidates,
     )
     for name, columns in history.items():
         participants[name] = (participants[list(columns)].sum(axis=1) > 0).astype(np.int8)
@@ -228,16 +245,7 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     units_frame = _matched_units(participants, scored, found, matched_t)
 
     controls = units_frame[~units_frame["treated"]]
-    control_units = pa.Table.from_pandas(
-        controls[["unit_id", PERSON, "index_month"]], preserve_index=False
-    )
-    control_x = (
-        collect(participant_features(source, control_units, spec), ["unit_id", *covariates])
-        .to_pandas()
-        .set_index("unit_id")
-        .loc[controls["unit_id"], list(covariates)]
-        .to_numpy(dtype=np.float64)
-    )
+    control_x = _control_covariates(source, candidates, controls, spec, covariates)
     per_set = controls.groupby("set_id")["unit_id"].transform("size").to_numpy()
     share = len(participants) / (len(participants) + n_candidates)
     balance = balance_table(
@@ -278,6 +286,69 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     )
 
 
+# Candidate rows whose covariates take at most this much memory are computed once and stored
+# (a window pass saved: the propensity sample becomes a lookup); more are computed twice, for
+# the sample and for the scoring, and never held (some 700 bytes a row: 50 million rows of a
+# national target group would need 35 GB).
+STORE_BYTES = 4 * 2**30
+
+
+def _candidate_rows(
+    source: Any, months: list[date], spec: CovariateSpec, config: EvaluationConfig, target: Any
+) -> tuple[Any, Any]:
+    """The candidates' features stored on the engine (or None when they would take more than
+    ``STORE_BYTES``) and their keys (person_id, index_month), stored."""
+    columns = len(output_columns(spec)) + 2
+    if target is not None:  # the target rows in the index months bound the candidates
+        bound = int(target.select(nw.len()).collect().item())
+    else:
+        days = source.rows(pa.table({"month": pa.array(sorted(months), pa.date32())}))
+        panel = source.table("panel").join(days, on="month", how="semi")
+        bound = int(panel.select(nw.len()).collect().item())
+    if bound * columns * 8 > STORE_BYTES:
+        keys = candidate_keys(
+            source, months, spec, config.programme, target=target, entry=config.index
+        )
+        return None, source.materialise(keys)
+    frame = candidate_features(
+        source, months, spec, config.programme, target=target, entry=config.index
+    )
+    stored = source.materialise(frame)
+    return stored, stored.select(PERSON, "index_month")
+
+
+def _control_covariates(
+    source: Any,
+    stored: Any,
+    controls: pd.DataFrame,
+    spec: CovariateSpec,
+    covariates: Sequence[str],
+) -> np.ndarray:
+    """The covariates of the matched controls, in their order: looked up among the stored
+    candidates, or computed for them alone."""
+    keys = controls[[PERSON, "index_month"]]
+    if stored is not None:
+        found = collect(
+            restrict(
+                source, stored, pa.Table.from_pandas(keys.drop_duplicates(), preserve_index=False)
+            ),
+            [PERSON, "index_month", *covariates],
+        ).to_pandas()
+        rows = keys.merge(found, on=[PERSON, "index_month"], how="left", validate="many_to_one")
+    else:
+        units = pa.Table.from_pandas(
+            controls[["unit_id", PERSON, "index_month"]], preserve_index=False
+        )
+        rows = (
+            collect(participant_features(source, units, spec), ["unit_id", *covariates])
+            .to_pandas()
+            .set_index("unit_id")
+            .loc[controls["unit_id"]]
+        )
+    out: np.ndarray = rows[list(covariates)].to_numpy(dtype=np.float64)
+    return out
+
+
 def _pooled_sd(logit_t: np.ndarray, logit_s: np.ndarray, weight: float) -> float:
     """SD of the logit over participants and all candidates (the sample weighted up)."""
     values = np.r_[logit_t, logit_s]
@@ -298,11 +369,13 @@ def _candidates_in_reach(
     caliper: float,
     features: list[str],
     history: dict[str, tuple[str, ...]],
+    stored: Any = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     """Keys, strata and logit of the candidates that some participant of their stratum lies
     within the caliper of, scored and filtered in the engine; the strata that hold any
     candidate at all (to tell why a participant found no control); and the scored candidates
-    with the matching ``features`` on the engine, for :func:`_pool_features`."""
+    with the matching ``features`` on the engine, for :func:`_pool_features`. ``stored``: the
+    candidates' features when :func:`_candidate_rows` stored them (else computed here)."""
     strata = list(stratum_columns(spec))
     bounds = (
         participants[strata]
@@ -311,9 +384,11 @@ def _candidates_in_reach(
         .agg(_lo=("_lo", "min"), _hi=("_hi", "max"))
         .reset_index()
     )
-    frame = candidate_features(
-        source, months, spec, config.programme, target=target, entry=config.index
-    )
+    frame = stored
+    if frame is None:
+        frame = candidate_features(
+            source, months, spec, config.programme, target=target, entry=config.index
+        )
     terms = model.as_terms()
     scored = score(
         frame,
@@ -324,7 +399,6 @@ def _candidates_in_reach(
         log1p=model.log1p,
     )
     limits = source.rows(pa.Table.from_pandas(bounds, preserve_index=False))
-    import narwhals as nw
 
     flags = [
         (nw.sum_horizontal(*columns) > 0).cast(nw.Int8()).alias(name)

@@ -213,7 +213,10 @@ def outcome_figure(s: MonthSeries, language: str) -> Figure:
     from matplotlib.patches import Patch
 
     t = TEXTS.translator(language)
-    fig = Figure(figsize=(10.5, 3.6), layout="constrained")
+    # Fixed margins, not a layout engine: 18 of these make a report, and constrained layout
+    # would take half of their drawing time.
+    fig = Figure(figsize=(10.5, 3.6))
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.14, top=0.8, wspace=0.22)
     means, effect = fig.subplots(1, 2)
     for ax in (means, effect):
         ax.axvspan(s.baseline[0] - 0.5, s.baseline[1] + 0.5, color=SHADE, zorder=0)
@@ -245,7 +248,14 @@ def outcome_figure(s: MonthSeries, language: str) -> Figure:
         Patch(color=PARTICIPANTS, alpha=0.2, label=t("plot.interval")),
         Patch(color=SHADE, label=t("plot.baseline")),
     ]
-    fig.legend(handles=handles, loc="outside upper center", ncol=5, fontsize=9, frameon=False)
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=5,
+        fontsize=9,
+        frameon=False,
+    )
     return fig
 
 
