@@ -1,0 +1,31 @@
+"""Outcome contracts: declarative payment-by-results settled against the evaluation engine's
+counterfactual, per payer, with caps, guards and an audit trail to the øre.
+
+    contract = load_contract("et-liv-i-balance.yaml")
+    settlement = apply_rules(contract, "year-1", effects)   # effects by metric id
+"""
+
+from broen.analytics.settlement._load import ContractError, contract_schema, load_contract
+from broen.analytics.settlement._model import Contract
+from broen.analytics.settlement._money import format_kr, pro_rata
+from broen.analytics.settlement._rules import (
+    Effect,
+    PeriodSettlement,
+    RuleLine,
+    SettlementError,
+    apply_rules,
+)
+
+__all__ = [
+    "Contract",
+    "ContractError",
+    "Effect",
+    "PeriodSettlement",
+    "RuleLine",
+    "SettlementError",
+    "apply_rules",
+    "contract_schema",
+    "format_kr",
+    "load_contract",
+    "pro_rata",
+]
