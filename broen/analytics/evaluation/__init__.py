@@ -10,7 +10,12 @@ CohortMethod. The matching core also works on a plain table (:class:`MatchingEst
 from __future__ import annotations
 
 from broen.analytics.evaluation._balance import BalanceRow, Moments, balance_table
-from broen.analytics.evaluation._config import EvaluationConfig, load_config, shipped_config
+from broen.analytics.evaluation._config import (
+    EvaluationConfig,
+    Outliers,
+    load_config,
+    shipped_config,
+)
 from broen.analytics.evaluation._did import Estimate
 from broen.analytics.evaluation._effects import effects_document
 from broen.analytics.evaluation._estimator import MatchingEstimator
@@ -38,6 +43,7 @@ __all__ = [
     "Matches",
     "MatchingEstimator",
     "Moments",
+    "Outliers",
     "PropensityModel",
     "balance_table",
     "effects_document",

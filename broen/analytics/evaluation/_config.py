@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -78,6 +79,17 @@ class Outcomes:
 
 
 @dataclass(frozen=True)
+class Outliers:
+    """Outcome values above the ``percentile`` of all units' monthly values (both arms, the
+    months analysed): ``winsorise`` caps them at it (as MSSP truncates claims at the 99th
+    percentile); ``truncate`` leaves their units out of the months analysed (unobserved, as
+    the censored: a set without its participant drops out)."""
+
+    method: str = "none"  # none | winsorise | truncate
+    percentile: float = 99.0
+
+
+@dataclass(frozen=True)
 class Gates:
     max_abs_smd: float = 0.1  # OHDSI: every covariate
     min_equipoise: float = 0.2  # OHDSI's bar; here the smaller group's share in [0.3, 0.7]
@@ -108,6 +120,10 @@ class EvaluationConfig:
     bootstrap: Bootstrap = field(default_factory=Bootstrap)
     gates: Gates = field(default_factory=Gates)
     source: str = "defaults"
+    # Set by an outcome contract, not read from the file: ranges of index months (first, last)
+    # that the participants must start in, and the outlier policy on the outcomes.
+    cohorts: tuple[tuple[date, date], ...] = ()
+    outliers: Outliers = field(default_factory=lambda: Outliers())
 
 
 def shipped_config(programme: str) -> Path | None:

@@ -122,7 +122,7 @@ def build_design(source: Any, config: EvaluationConfig, spec: CovariateSpec) -> 
     if period[0] is None or period[1] is None:
         raise EvaluationError("The warehouse has no extract period: import an extract first.")
     participants, flow = load_participants(
-        source, config.programme, config.index, period, spec.lookback_months
+        source, config.programme, config.index, period, spec.lookback_months, config.cohorts
     )
     if participants.empty:
         raise EvaluationError(

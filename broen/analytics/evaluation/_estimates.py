@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +71,27 @@ def outcome_matrix(
     # are as unobserved as the living; zero use for them alone would select on the outcome.
     out[rel[None, :] >= status.censored_from[:, None]] = np.nan
     return out
+
+
+def limit_outliers(values: FloatArray, policy: Any) -> FloatArray:
+    """``values`` (units x months) under an outlier policy (``_config.Outliers``): values above
+    the ``percentile`` of all observed values capped at it (``winsorise``), or their units made
+    unobserved in every month (``truncate``). The percentile is over every unit and month, so
+    the same threshold holds for participants and controls."""
+    if policy.method == "none":
+        return values
+    observed = values[np.isfinite(values)]
+    if observed.size == 0:
+        return values
+    limit = float(np.percentile(observed, policy.percentile))
+    if policy.method == "winsorise":
+        return np.where(np.isfinite(values), np.minimum(values, limit), np.nan)
+    if policy.method == "truncate":
+        above = (np.where(np.isfinite(values), values, -np.inf) > limit).any(axis=1)
+        out = values.copy()
+        out[above, :] = np.nan
+        return out
+    raise ValueError(f"unknown outlier method {policy.method!r}")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from broen.analytics._report import check_language, write_report
+from broen.analytics.evaluation._config import EvaluationConfig
 from broen.analytics.evaluation._effects import effects_document
 from broen.analytics.evaluation._workflow import Evaluation, Progress, evaluate
 
@@ -24,7 +25,7 @@ def evaluate_programme(
     programme: str,
     out_dir: Path,
     *,
-    config: Path | None = None,
+    config: Path | EvaluationConfig | None = None,
     warehouse: Path | None = None,
     engine: str = "duckdb",
     strict: bool = False,

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
 from broen.analytics.evaluation._table import EvaluationError
@@ -57,10 +58,13 @@ def load_participants(
     index: str,
     period: tuple[date, date],
     lookback_months: int,
+    cohorts: tuple[tuple[date, date], ...] = (),
 ) -> tuple[pd.DataFrame, list[FlowStep]]:
     """The participants (one row per person: ``unit_id``, ``person_id``, ``index_month``,
     ``referral_source``, ``stratum``, ``status``) and the flow from referral to the units that
-    can be analysed (index month with the look-back inside the period)."""
+    can be analysed (index month with the look-back inside the period). ``cohorts``: ranges of
+    index months (first and last, inclusive) outside which a participant is left out (an
+    outcome contract's cohorts)."""
     if not source.has_table("programme_episodes"):
         raise EvaluationError(
             "The warehouse has no programme_episodes: import an extract with that table."
@@ -93,6 +97,14 @@ def load_participants(
     episodes = episodes.sort_values(["person_id", "index_date", "episode_id"], kind="stable")
     first = episodes.drop_duplicates("person_id", keep="first").copy()
     first["index_month"] = first["index_date"].map(month_start)
+    if cohorts:
+        chosen = np.zeros(len(first), dtype=bool)
+        for low, high in cohorts:
+            chosen |= (first["index_month"] >= month_start(low)).to_numpy() & (
+                first["index_month"] <= month_start(high)
+            ).to_numpy()
+        first = first[chosen]
+        flow.append(FlowStep("in_cohorts", int(first["person_id"].nunique())))
     start, end = month_start(period[0]), month_start(period[1])
     earliest = add_months(start, lookback_months)
     inside = (first["index_month"] >= earliest) & (first["index_month"] <= end)

@@ -157,6 +157,10 @@ DESIGN: dict[str, tuple[str, str]] = {
     "flow.n": ("Personer", "Persons"),
     "flow.referred": ("Henvist", "Referred"),
     "flow.started": ("Startet i forløbet", "Started the programme"),
+    "flow.in_cohorts": (
+        "Start i kontraktens kohorter",
+        "Started in the contract's cohorts",
+    ),
     "flow.index_with_lookback_in_period": (
         "Start i perioden, med forhistorik i data",
         "Started in the period, with look-back in the data",

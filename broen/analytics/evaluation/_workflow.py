@@ -10,7 +10,7 @@ subgroups, and writes the outputs. With ``strict=True`` a failed gate withholds 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from broen.analytics.evaluation._engine import open_source
 from broen.analytics.evaluation._estimates import (
     MetricEffect,
     UnitStatus,
+    limit_outliers,
     metric_effect,
     outcome_matrix,
     subgroup_effect,
@@ -62,7 +63,7 @@ class Evaluation:
 def evaluate(
     programme: str,
     *,
-    config: Path | None = None,
+    config: Path | EvaluationConfig | None = None,
     warehouse: Path | None = None,
     engine: str = "duckdb",
     strict: bool = False,
@@ -70,8 +71,13 @@ def evaluate(
     progress: Progress | None = None,
 ) -> Evaluation:
     """Evaluate ``programme`` on the warehouse (``engine``: duckdb or spark); ``index``
-    (``start_date`` or ``referral_date``) overrides the config's index date."""
-    cfg = load_config(config, programme, index=index)
+    (``start_date`` or ``referral_date``) overrides the config's index date. ``config``: a
+    config file, a config built in code (e.g. an outcome contract's), or None for the
+    programme's shipped config."""
+    if isinstance(config, EvaluationConfig):
+        cfg = replace(config, programme=programme, index=index or config.index)
+    else:
+        cfg = load_config(config, programme, index=index)
     with open_source(warehouse, engine) as source:
         return evaluate_source(source, cfg, strict=strict, progress=progress)
 
@@ -127,10 +133,14 @@ def evaluate_source(
     values_of: dict[str, np.ndarray] = {}
     for metric in metrics:
         values = outcome_matrix(rows, metric, len(units), o.first_month, o.last_month, status)
-        values_of[metric] = values
         naive = outcome_matrix(
             naive_rows, metric, len(naive_units), o.first_month, o.last_month, naive_status
         )
+        values, naive = (
+            limit_outliers(values, config.outliers),
+            limit_outliers(naive, config.outliers),
+        )
+        values_of[metric] = values
         effects[metric] = metric_effect(
             values,
             set_of,

@@ -15,6 +15,8 @@ from broen.analytics.settlement._rules import (
     SettlementError,
     apply_rules,
 )
+from broen.analytics.settlement._settle import SettlementRun, contract_config
+from broen.analytics.settlement._statement import settle_contract, statement_document
 
 __all__ = [
     "Contract",
@@ -23,9 +25,13 @@ __all__ = [
     "PeriodSettlement",
     "RuleLine",
     "SettlementError",
+    "SettlementRun",
     "apply_rules",
+    "contract_config",
     "contract_schema",
     "format_kr",
     "load_contract",
     "pro_rata",
+    "settle_contract",
+    "statement_document",
 ]

@@ -225,6 +225,20 @@ def _cross_checks(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
             if q not in periods or q == pid:
                 yield ("periods", pid, "trues_up"), f"'{q}' is not another period."
     rule_ids = [r["id"] for r in data["rules"]]
+    accounts: dict[tuple[str, str, str, str], str] = {}
+    for i, r in enumerate(data["rules"]):
+        for p in r["timing"]["periods"]:
+            key = (r["payer"], r["recipient"], r["outcome"], p)
+            if key in accounts:
+                yield (
+                    ("rules", i),
+                    (
+                        f"rules '{accounts[key]}' and '{r['id']}' both pay {r['payer']} → "
+                        f"{r['recipient']} for '{r['outcome']}' in period '{p}': one account, one "
+                        "rule per period (merge them, or pay them in different periods)."
+                    ),
+                )
+            accounts[key] = r["id"]
     if len(set(rule_ids)) != len(rule_ids):
         yield ("rules",), "rule ids must be unique."
     for i, r in enumerate(data["rules"]):
