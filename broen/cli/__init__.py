@@ -16,6 +16,7 @@ from broen.cli import _estimate as _estimate
 from broen.cli import _evaluate as _evaluate
 from broen.cli import _panel as _panel
 from broen.cli import _risk as _risk
+from broen.cli import _settle as _settle
 from broen.cli import _timeline as _timeline
 from broen.cli._app import cli
 

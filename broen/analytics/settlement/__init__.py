@@ -5,7 +5,12 @@ counterfactual, per payer, with caps, guards and an audit trail to the øre.
     settlement = apply_rules(contract, "year-1", effects)   # effects by metric id
 """
 
-from broen.analytics.settlement._load import ContractError, contract_schema, load_contract
+from broen.analytics.settlement._load import (
+    ContractError,
+    contract_schema,
+    load_contract,
+    shipped_contracts,
+)
 from broen.analytics.settlement._model import Contract
 from broen.analytics.settlement._money import format_kr, pro_rata
 from broen.analytics.settlement._rules import (
@@ -33,5 +38,6 @@ __all__ = [
     "load_contract",
     "pro_rata",
     "settle_contract",
+    "shipped_contracts",
     "statement_document",
 ]

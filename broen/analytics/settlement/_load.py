@@ -63,9 +63,20 @@ def contract_schema() -> dict[str, Any]:
     return schema
 
 
+CONTRACTS = Path(__file__).with_name("contracts")
+
+
+def shipped_contracts() -> list[str]:
+    """The ids of the example contracts that ship with Broen."""
+    return sorted(p.stem for p in CONTRACTS.glob("*.yaml"))
+
+
 def load_contract(path: Path | str) -> Contract:
-    """The contract in ``path``, validated; :class:`ContractError` lists what is wrong."""
+    """The contract in ``path`` (a file, or the id of a shipped example), validated;
+    :class:`ContractError` lists what is wrong."""
     path = Path(path)
+    if not path.exists() and str(path) in shipped_contracts():
+        path = CONTRACTS / f"{path}.yaml"
     try:
         raw = path.read_bytes()
     except OSError as err:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from statistics import NormalDist
 
+from broen.analytics._exceptions import BroenError
 from broen.analytics._privacy import SMALL_CELL
 from broen.analytics.settlement._model import Contract, Guard, Metric, Period, Rule
 from broen.analytics.settlement._money import UNITS, kroner, pro_rata, to_decimal, to_ore
@@ -33,8 +34,8 @@ from broen.analytics.settlement._money import UNITS, kroner, pro_rata, to_decima
 FACTOR = Decimal("0.000001")
 
 
-class SettlementError(ValueError):
-    """The contract cannot be settled on these estimates (say which and why)."""
+class SettlementError(BroenError):
+    """The contract cannot be settled as asked (says which part and why)."""
 
 
 @dataclass(frozen=True)

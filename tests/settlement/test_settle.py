@@ -1,0 +1,243 @@
+"""``broen settle`` end to end on a small synthetic warehouse: the contract's evaluation, the
+statements, the ledger's netting, reproducibility to the byte, early termination, the CLI.
+
+The warehouse: 3,000 persons, 2016-01 .. 2022-12, every programme's reach times 15, so that
+rygestop has about 120 analysable participants. The contract pays for fewer acute bed days
+(region) and for completed courses (municipality), in a provisional year 1 and a final
+cumulative year 2 that trues it up. Its evaluation config (next to it) keeps the run short.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from broen.analytics import import_extract
+from broen.analytics.panel import build_panel
+from broen.analytics.settlement import (
+    SettlementError,
+    contract_config,
+    load_contract,
+    settle_contract,
+)
+from broen.analytics.synth import ProgrammeEffects, generate_extract
+from broen.cli import cli
+
+pytestmark = pytest.mark.slow
+
+EVALUATION = """\
+version: 1
+programme: rygestop
+matching: {period: quarter, municipality: false, age_band_years: 10, max_fit_controls: 20000}
+outcomes:
+  metrics: [bed_days, acute_admissions, emergency_visits]
+  negative_controls: [cost_pc_dentist]
+bootstrap: {replicates: 99, seed: 3}
+"""
+
+CONTRACT = """\
+format: broen-outcome-contract/1
+id: rygestop-test
+title: Rygestop, testkontrakt
+version: 1
+illustrative: true
+currency: DKK
+parties:
+  region: {name: Region Sjælland, roles: [payer]}
+  kommune: {name: Lolland Kommune, roles: [payer]}
+  fond: {name: Fonden, roles: [investor]}
+  evaluator: {name: Evaluator, roles: [validator]}
+cohort:
+  programme: rygestop
+  intention_to_treat: true
+  cohorts:
+    - {id: early, first: 2017-01, last: 2018-12}
+    - {id: late, first: 2019-01, last: 2020-12}
+counterfactual:
+  evaluation: rygestop.yaml
+metrics:
+  bed-days: {outcome: bed_days, direction: decrease, unit: sengedage}
+  emergency: {outcome: emergency_visits, direction: decrease, unit: besøg}
+  completed: {outcome: completed, kind: participant, direction: increase, unit: forløb}
+periods:
+  year-1: {window: [0, 11], end: 2021-12-31}
+  year-2: {window: [0, 23], end: 2022-12-31, trues_up: [year-1]}
+rules:
+  - id: region-bed-days
+    payer: region
+    recipient: fond
+    who: all
+    outcome: bed-days
+    amount: {base: first_krone, price: 4000, share: 0.5}
+    evidence: {source: LPR, validator: evaluator}
+    timing: {periods: [year-1, year-2], days_after_period: 90}
+  - id: kommune-completion
+    payer: kommune
+    recipient: fond
+    who: all
+    outcome: completed
+    amount: {base: rate_card, price: 1000}
+    evidence: {source: FSIII, validator: evaluator}
+    timing: {periods: [year-1, year-2], days_after_period: 30}
+guards:
+  - {id: g, metric: emergency, tolerance: 0.5, evidence: significant}
+clawback: true
+termination: completed_cohorts
+"""
+
+
+@dataclass(frozen=True)
+class World:
+    warehouse: Path
+    contract: Path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    root = tmp_path_factory.mktemp("settle")
+    generate_extract(
+        root / "extract",
+        persons=3000,
+        start="2016-01",
+        end="2022-12",
+        seed=5,
+        effects=ProgrammeEffects().with_reach(15.0),
+    )
+    warehouse = root / "w.duckdb"
+    import_extract(root / "extract", warehouse=warehouse)
+    build_panel(warehouse)
+    (root / "rygestop.yaml").write_text(EVALUATION)
+    contract = root / "contract.yaml"
+    contract.write_text(CONTRACT)
+    return World(warehouse, contract)
+
+
+@pytest.fixture(scope="module")
+def settled(world: World, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("statements")
+    contract = load_contract(world.contract)
+    first, doc1 = settle_contract(contract, "year-1", out, warehouse=world.warehouse)
+    second, doc2 = settle_contract(
+        contract, "year-2", out, status="final", warehouse=world.warehouse
+    )
+    return {"out": out, "year1": doc1, "year2": doc2, "run1": first, "run2": second}
+
+
+def _without_time(path: Path) -> dict[str, Any]:
+    doc = json.loads(path.read_text())
+    doc.pop("generated_at")
+    return doc
+
+
+def test_the_evaluation_is_the_contracts(world: World) -> None:
+    contract = load_contract(world.contract)
+    config, cohorts = contract_config(contract, "year-2")
+    assert cohorts == ("early", "late")
+    assert config.cohorts == (
+        (date(2017, 1, 1), date(2018, 12, 1)),
+        (date(2019, 1, 1), date(2020, 12, 1)),
+    )
+    assert (0, 23) in config.outcomes.windows and config.outcomes.metrics == (
+        "bed_days",
+        "emergency_visits",
+    )
+    assert config.bootstrap.replicates == 99  # the named config's own settings
+
+
+def test_statements_add_up(settled: dict[str, Any]) -> None:
+    for doc in (settled["year1"], settled["year2"]):
+        lines, payers, total = doc["lines"], doc["payers"], doc["total"]
+        assert sum(x["due_ore"] for x in lines) == total["due_ore"]
+        assert sum(p["due_ore"] for p in payers) == total["due_ore"]
+        assert sum(x["entitlement_ore"] for x in lines) == total["entitlement_ore"]
+        for x in lines:
+            assert x["due_ore"] == x["entitlement_ore"] - x["paid_before_ore"]
+            assert x["due"] == f"{x['due_ore'] / 100:.2f}"
+        flow = doc["evaluation"]["flow"]
+        assert flow["in_cohorts"] >= flow["matched"] >= 5
+    bed = {
+        d: next(x for x in settled[d]["lines"] if x["rule"] == "region-bed-days")
+        for d in ("year1", "year2")
+    }
+    assert bed["year2"]["paid_before_ore"] == bed["year1"]["due_ore"]  # year 2 nets year 1
+    folder = settled["out"] / "year-2-final"
+    assert (folder / "statement-region.html").exists() and (
+        folder / "statement-kommune.html"
+    ).exists()
+    assert (folder / "evaluation" / "report.html").exists()
+    html = (folder / "statement-region.html").read_text()
+    assert "Afregningsopgørelse" in html and "Endelig" in html
+    amount = bed["year2"]["due_ore"]
+    whole, part = divmod(abs(amount), 100)
+    assert f"{whole:,}".replace(",", ".") + f",{part:02d} kr." in html
+
+
+def test_the_completion_rate_card_counts_the_cohort(settled: dict[str, Any]) -> None:
+    doc = settled["year2"]
+    line = next(x for x in doc["lines"] if x["rule"] == "kommune-completion")
+    participants = settled["run2"].evaluation.design.participants
+    completed = int((participants["status"] == "completed").sum())
+    assert line["avoided"] == str(completed) and line["entitlement_ore"] == completed * 1000 * 100
+
+
+def test_a_rerun_is_byte_identical(world: World, settled: dict[str, Any]) -> None:
+    out = settled["out"]
+    before = _without_time(out / "year-1-provisional" / "settlement.json")
+    ledger = (out / "ledger.json").read_text()
+    settle_contract(load_contract(world.contract), "year-1", out, warehouse=world.warehouse)
+    assert _without_time(out / "year-1-provisional" / "settlement.json") == before
+    assert (out / "ledger.json").read_text() == ledger
+    assert before["reproducibility"]["contract_sha256"] == load_contract(world.contract).sha256
+    assert len(before["reproducibility"]["warehouse_batches_sha256"]) == 64
+
+
+def test_early_termination(world: World, tmp_path: Path) -> None:
+    contract = load_contract(world.contract)
+    # by 2021-06: the early cohort (starts to 2018-12, 24 months) is complete, the late is not
+    config, cohorts = contract_config(contract, "year-2", terminated_on=date(2021, 6, 1))
+    assert cohorts == ("early",) and config.cohorts == ((date(2017, 1, 1), date(2018, 12, 1)),)
+    with pytest.raises(SettlementError, match="no cohort of period 'year-2' completed"):
+        contract_config(contract, "year-2", terminated_on=date(2019, 1, 1))
+
+
+def test_cli(world: World, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        [
+            "settle",
+            str(world.contract),
+            "--period",
+            "year-1",
+            "--out",
+            str(tmp_path),
+            "--warehouse",
+            str(world.warehouse),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Region Sjælland" in result.output and "Statements:" in result.output
+    result = runner.invoke(
+        cli,
+        [
+            "settle",
+            str(world.contract),
+            "--period",
+            "year-9",
+            "--out",
+            str(tmp_path),
+            "--warehouse",
+            str(world.warehouse),
+        ],
+    )
+    assert result.exit_code == 1 and "unknown period 'year-9'" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(CONTRACT.replace("payer: kommune\n", "payer: nobody\n"))
+    result = runner.invoke(cli, ["contract", "validate", str(bad)])
+    assert result.exit_code == 1 and "'nobody' is not a party with the role payer" in result.output
