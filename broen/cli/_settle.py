@@ -92,6 +92,9 @@ def settle_command(
             progress=lambda stage: shown.update(f"Settling {terms.id} {period}: {stage}"),
         )
     render_settlement(doc)
+    investors = out_dir / "investors.json"
+    if terms.tranches and investors.exists():
+        render_investors(json.loads(investors.read_text(encoding="utf-8")))
     click.echo(f"Statements: {run.folder}")
 
 
@@ -118,6 +121,23 @@ def render_settlement(doc: dict[str, Any]) -> None:
         )
     total = doc["total"]
     grid.add_row("[bold]total[/]", _kr(total["entitlement_ore"]), "", _kr(total["due_ore"]))
+    console.print(grid)
+
+
+def render_investors(doc: dict[str, Any]) -> None:
+    """Per investor, after every statement so far: in, back, XIRR, multiple, INDIGO class."""
+    grid = Table(title="Investors, after the statements so far")
+    for column in ("investor", "invested", "received", "XIRR", "multiple", "repayment"):
+        grid.add_column(column, justify="left" if column in ("investor", "repayment") else "right")
+    for i in doc["investors"]:
+        grid.add_row(
+            i["name"],
+            _kr(i["invested_ore"]),
+            _kr(i["received_ore"]),
+            "–" if i["xirr"] is None else f"{100 * i['xirr']:.1f} %",
+            "–" if i["moic"] is None else f"{i['moic']:.2f}",
+            i["investor_repayment"],
+        )
     console.print(grid)
 
 

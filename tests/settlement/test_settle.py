@@ -89,6 +89,10 @@ guards:
   - {id: g, metric: emergency, tolerance: 0.5, evidence: significant}
 clawback: true
 termination: completed_cohorts
+investors:
+  tranches:
+    - {id: loan, investor: fond, kind: loan, amount: 100000, rate: 0.05, drawn: 2017-01-01}
+    - {id: rest, investor: fond, kind: residual, amount: 20000, share: 0.8}
 """
 
 
@@ -176,6 +180,17 @@ def test_statements_add_up(settled: dict[str, Any]) -> None:
     amount = bed["year2"]["due_ore"]
     whole, part = divmod(abs(amount), 100)
     assert f"{whole:,}".replace(",", ".") + f",{part:02d} kr." in html
+
+
+def test_the_investors_get_what_was_due(settled: dict[str, Any]) -> None:
+    doc = json.loads((settled["out"] / "investors.json").read_text())
+    ledger = json.loads((settled["out"] / "ledger.json").read_text())
+    due = sum(sum(e["due"].values()) for e in ledger["entries"])
+    assert doc["paid_in_ore"] == due
+    (fund,) = doc["investors"]
+    assert fund["received_ore"] + doc["to_provider_ore"] == due
+    assert fund["invested_ore"] == 12_000_000
+    assert fund["investor_repayment"] in ("none", "some", "principal only", "principal + return")
 
 
 def test_the_completion_rate_card_counts_the_cohort(settled: dict[str, Any]) -> None:

@@ -22,11 +22,17 @@ from broen.analytics._report import (
     render,
     write_report,
 )
-from broen.analytics.settlement._ledger import record
+from broen.analytics.settlement._ledger import read_ledger, record
 from broen.analytics.settlement._model import Contract
 from broen.analytics.settlement._money import format_kr, kroner
 from broen.analytics.settlement._settle import Progress, SettlementRun, settle
 from broen.analytics.settlement._texts import TEXTS
+from broen.analytics.settlement._waterfall import (
+    contract_start,
+    ledger_payments,
+    run_waterfall,
+    waterfall_document,
+)
 
 FORMAT = "broen-settlement-statement/1"
 
@@ -197,6 +203,16 @@ def settle_contract(
     document = statement_document(run)
     write_statement(run, document, language)
     record(Path(out_dir), contract, run.entry())
+    if contract.tranches:  # the investors' position after every statement recorded so far
+        entries = read_ledger(Path(out_dir), contract)
+        waterfall = run_waterfall(
+            contract.tranches, ledger_payments(contract, entries), contract_start(contract)
+        )
+        write_report(
+            Path(out_dir) / "investors.json",
+            json.dumps(waterfall_document(contract, waterfall), indent=1, ensure_ascii=False)
+            + "\n",
+        )
     return run, document
 
 
