@@ -23,12 +23,23 @@ from broen.cli._risk import metrics_table
 # Everything the demo writes into its folder. A folder that holds anything else is not the
 # demo's, and is refused rather than emptied: --workdir may point at the user's own files.
 DEMO_ENTRIES = frozenset(
-    {"extract", "warehouse.duckdb", "warehouse.duckdb.wal", "import-reports", "risk", "evaluation"}
+    {
+        "extract",
+        "warehouse.duckdb",
+        "warehouse.duckdb.wal",
+        "import-reports",
+        "risk",
+        "evaluation",
+        "contract",
+    }
 )
 
 
 # The programmes the demo evaluates (shipped configs), each beside its simulated true effect.
 EVALUATED = ("et-liv-i-balance", "sammen-om-min-vej")
+# The outcome contract it settles (provisional after year 1, final after year 2) and dry-runs.
+CONTRACT = "et-liv-i-balance"
+DRYRUN_DRAWS = 50
 
 
 def _clear(workdir: Path) -> None:
@@ -43,7 +54,7 @@ def _clear(workdir: Path) -> None:
         )
     for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):
         (workdir / name).unlink(missing_ok=True)
-    for name in ("import-reports", "risk", "evaluation"):
+    for name in ("import-reports", "risk", "evaluation", "contract"):
         shutil.rmtree(workdir / name, ignore_errors=True)
 
 
@@ -125,6 +136,9 @@ def demo(workdir: Path, persons: int | None, seed: int) -> None:
         render_effects(output.document, {m: v["att_total_0_23"] for m, v in known.items()})
         reports.append((f"Effect report ({programme})", output.report_path))
 
+    console.rule("7. Paying for what works: the Et Liv i Balance contract (illustrative terms)")
+    reports += _contract(workdir / "contract", warehouse)
+
     console.rule("Results")
     report_path = warehouse.parent / "import-reports" / f"{report.batch_id}.json"
     for label, path in (
@@ -136,3 +150,43 @@ def demo(workdir: Path, persons: int | None, seed: int) -> None:
         *reports,
     ):
         click.echo(f"{label + ':':15}{path}" if len(label) < 14 else f"{label}: {path}")
+
+
+def _contract(folder: Path, warehouse: Path) -> list[tuple[str, Path]]:
+    """Settle the example contract's year 1 (provisional) and year 2 (final, truing it up),
+    show the investors' position, and dry-run it with a few draws."""
+    from broen.analytics import settlement
+    from broen.cli._settle import render_dryrun, render_investors, render_settlement
+
+    contract = settlement.load_contract(CONTRACT)
+    paths: list[tuple[str, Path]] = []
+    try:
+        for period, status in (("year-1", "provisional"), ("year-2", "final")):
+            with console.status(f"Settling {contract.id} {period} ({status})"):
+                run, doc = settlement.settle_contract(
+                    contract, period, folder / "settlement", status=status, warehouse=warehouse
+                )
+            render_settlement(doc)
+            for payer in doc["payers"]:
+                paths.append(
+                    (
+                        f"Statement {period} ({payer['name']})",
+                        run.folder / f"statement-{payer['payer']}.html",
+                    )
+                )
+        investors = folder / "settlement" / "investors.json"
+        render_investors(json.loads(investors.read_text(encoding="utf-8")))
+        with console.status(f"Dry run of {contract.id} ({DRYRUN_DRAWS} draws)"):
+            dry = settlement.simulate_contract(
+                contract,
+                warehouse=warehouse,
+                effects=(0.0, 0.1, 0.2),
+                shares=(1.0, 0.75),
+                draws=DRYRUN_DRAWS,
+            )
+        document = settlement.dryrun_document(dry)
+        paths.append(("Dry run", settlement.write_dryrun(dry, document, folder / "dryrun")))
+        render_dryrun(document)
+    except (evaluation.EvaluationError, settlement.SettlementError) as err:
+        console.print(f"[yellow]The contract was not settled:[/] {err}")
+    return paths

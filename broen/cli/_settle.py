@@ -165,3 +165,122 @@ def schema_command() -> None:
     from broen.analytics.settlement import contract_schema
 
     click.echo(json.dumps(contract_schema(), indent=2, ensure_ascii=False))
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter(f"expected numbers separated by commas, not {text!r}") from None
+
+
+@contract_group.command("simulate")
+@click.argument("contract")
+@warehouse_option
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for dryrun.json and dryrun.html.",
+)
+@click.option("--draws", default=200, show_default=True, type=click.IntRange(10, 100_000))
+@click.option(
+    "--effects",
+    default="0,0.05,0.1,0.2",
+    show_default=True,
+    help="True effects to try: improvements as shares of the level without the programme.",
+)
+@click.option(
+    "--recruitment",
+    default="1,0.75,0.5",
+    show_default=True,
+    help="Recruitment as shares of the participants in the data (a shortfall below 1).",
+)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True
+)
+@click.option(
+    "--lang", "language", type=click.Choice(["da", "en"]), default="da", show_default=True
+)
+def simulate_command(
+    contract: str,
+    warehouse: Path | None,
+    out_dir: Path,
+    draws: int,
+    effects: str,
+    recruitment: str,
+    seed: int,
+    engine: str,
+    language: str,
+) -> None:
+    """Dry-run CONTRACT before signing: settle it over redrawn samples of the data with known
+    true effects (none among them) and recruitment shortfalls; print how often it pays for no
+    effect and how often it misses a real one, and write dryrun.json and dryrun.html."""
+    from broen.analytics.settlement import dryrun_document, simulate_contract, write_dryrun
+
+    terms = _contract(contract)
+    with console.status(f"Dry run of {terms.id}") as shown:
+        run = simulate_contract(
+            terms,
+            warehouse=warehouse,
+            engine=engine,
+            effects=_floats(effects),
+            shares=_floats(recruitment),
+            draws=draws,
+            seed=seed,
+            progress=lambda stage: shown.update(f"Dry run of {terms.id}: {stage}"),
+        )
+    document = dryrun_document(run)
+    path = write_dryrun(run, document, out_dir, language)
+    render_dryrun(document)
+    click.echo(f"Dry run: {path}")
+
+
+def _whole(ore: float | None) -> str:
+    return "–" if ore is None else f"{round(ore / 100):,}"
+
+
+def render_dryrun(doc: dict[str, Any]) -> None:
+    """The figure asked for first (payment without an effect, against what the thresholds
+    allow), then every scenario."""
+    for null in doc["at_no_effect"]:
+        if null["recruitment"] == 1.0:
+            console.print(
+                f"With no effect the rules on effects pay in {100 * null['p_pay_on_effect']:.1f} "
+                f"% of {doc['draws']} draws (full recruitment):"
+            )
+            for rule, share in null["rules_paying"].items():
+                allowed = doc["allowed_at_no_effect"].get(rule)
+                limit = (
+                    "not a rule on effects / depends on the data"
+                    if allowed is None
+                    else (f"its threshold allows {100 * allowed:.1f} %")
+                )
+                console.print(f"  {rule}: {100 * share:.1f} % ({limit})")
+    grid = Table(title="Scenarios (payments over the contract, DKK)")
+    for column in (
+        "true effect",
+        "recruitment",
+        "pays on effect",
+        "median total",
+        "5–95 %",
+        "investor IRR (median)",
+        "investor loses",
+    ):
+        grid.add_column(column, justify="right")
+    for s in doc["scenarios"]:
+        total = s["total_ore"]
+        inv = next(iter(s["investors"].values()), None)
+        irr = None if inv is None else inv["xirr"]["p50"]
+        grid.add_row(
+            f"{100 * s['true_effect']:.0f} %",
+            f"{100 * s['recruitment']:.0f} %",
+            f"{100 * s['p_pay_on_effect']:.0f} %",
+            _whole(total["p50"]),
+            f"{_whole(total['p05'])} – {_whole(total['p95'])}",
+            "–" if irr is None else f"{100 * irr:.1f} %",
+            "–" if inv is None or inv["p_loss"] is None else f"{100 * inv['p_loss']:.0f} %",
+        )
+    console.print(grid)

@@ -18,6 +18,7 @@ from broen.analytics.evaluation._config import (
 )
 from broen.analytics.evaluation._did import Estimate
 from broen.analytics.evaluation._effects import effects_document
+from broen.analytics.evaluation._estimates import Replication
 from broen.analytics.evaluation._estimator import MatchingEstimator
 from broen.analytics.evaluation._event_study import EventStudy
 from broen.analytics.evaluation._matching import Matches, match
@@ -45,6 +46,7 @@ __all__ = [
     "Moments",
     "Outliers",
     "PropensityModel",
+    "Replication",
     "balance_table",
     "effects_document",
     "equipoise",

@@ -379,7 +379,7 @@ def _section(
 def _mapping(
     path: Path, node: yaml.Node, kind: type[Any], extra: set[str] | None = None
 ) -> dict[str, yaml.Node]:
-    allowed = {f.name for f in fields(kind)} - {"source"} | (extra or set())
+    allowed = {f.name for f in fields(kind)} - NOT_IN_FILES | (extra or set())
     return _mapping_any(path, node, allowed)
 
 
@@ -404,6 +404,10 @@ def _mapping_any(
         out[name] = value
     return out
 
+
+# Fields set in code, never read from a config file: where it was read from, and what an
+# outcome contract sets (its cohorts and outlier policy).
+NOT_IN_FILES = frozenset({"source", "cohorts", "outliers"})
 
 # What a value of each kind is called in an error message.
 KIND_NAMES = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}

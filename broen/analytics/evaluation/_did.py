@@ -89,6 +89,18 @@ def person_clusters(set_of: npt.ArrayLike, person: npt.ArrayLike) -> IntArray:
     return clusters.astype(np.int64)
 
 
+def _widest(point: float, replicates: Sequence[FloatArray], n: int, confidence: float) -> Estimate:
+    """The interval of the resampling scheme with the largest standard error. Sets that share
+    a person are resampled together (clusters), which is right with many clusters; when shared
+    controls link most sets into a few large clusters, the variation inside them is never
+    resampled and the cluster bootstrap comes out too narrow (Et Liv i Balance: 71 sets in 10
+    clusters, the largest 34 sets: SE 0.035 against 0.070 for sets drawn alone). Taking the
+    wider of the cluster and the set bootstrap keeps the interval honest either way."""
+    estimates = [_interval(point, r, n, confidence) for r in replicates]
+    finite = [e for e in estimates if np.isfinite(e.se)]
+    return max(finite, key=lambda e: e.se) if finite else estimates[0]
+
+
 def _interval(point: float, replicates: FloatArray, n: int, confidence: float) -> Estimate:
     finite = replicates[np.isfinite(replicates)]
     if not np.isfinite(point) or finite.size < 2:
@@ -146,7 +158,7 @@ def matched_did(
     months: Sequence[int],
     baseline: tuple[int, int],
     windows: Sequence[tuple[int, int]],
-    counts: FloatArray,
+    counts: FloatArray | Sequence[FloatArray],
     confidence: float = 0.95,
     by_month: bool = True,
 ) -> DiDResult:
@@ -163,11 +175,12 @@ def matched_did(
     observed = np.isfinite(did)
     filled = np.where(observed, did, 0.0)
     n_obs = observed.sum(axis=0)
+    schemes = [counts] if isinstance(counts, np.ndarray) else list(counts)
     with np.errstate(invalid="ignore", divide="ignore"):
         point = np.where(n_obs > 0, filled.sum(axis=0) / np.maximum(n_obs, 1), np.nan)
-        reps = (counts @ filled) / (counts @ observed.astype(np.float64))
+        all_reps = [(c @ filled) / (c @ observed.astype(np.float64)) for c in schemes]
     months_out = [
-        _interval(float(point[j]), reps[:, j], int(n_obs[j]), confidence)
+        _widest(float(point[j]), [r[:, j] for r in all_reps], int(n_obs[j]), confidence)
         if by_month
         else Estimate(float(point[j]), np.nan, np.nan, np.nan, int(n_obs[j]))
         for j in range(month_arr.size)
@@ -178,8 +191,8 @@ def matched_did(
         if cols.sum() != last - first + 1:
             raise ValueError(f"the window {first}..{last} lies outside the months analysed")
         n_sets = int(observed[:, cols].any(axis=1).sum())
-        out_windows[(first, last)] = _interval(
-            float(point[cols].sum()), reps[:, cols].sum(axis=1), n_sets, confidence
+        out_windows[(first, last)] = _widest(
+            float(point[cols].sum()), [r[:, cols].sum(axis=1) for r in all_reps], n_sets, confidence
         )
     pair = np.isfinite(participant) & np.isfinite(controls)
     p_mean = _nanmean(np.where(pair, participant, np.nan), axis=0)

@@ -23,6 +23,7 @@ from scipy import stats
 from broen.analytics.evaluation._did import (
     DiDResult,
     Estimate,
+    _nanmean,
     before_after,
     bootstrap_counts,
     matched_did,
@@ -95,6 +96,57 @@ def limit_outliers(values: FloatArray, policy: Any) -> FloatArray:
 
 
 @dataclass(frozen=True)
+class Replication:
+    """Redraws of the matched sets for a dry run of an outcome contract: for each share of the
+    sets (1.0: as recruited; 0.6: a recruitment shortfall to 60 %), ``draws`` samples of that
+    many sets drawn with replacement. The draws are the same for every metric and window, so
+    one draw is one possible programme."""
+
+    shares: tuple[float, ...] = (1.0,)
+    draws: int = 200
+    seed: int = 0
+
+
+def replication_counts(n_sets: int, replication: Replication) -> dict[float, FloatArray]:
+    """Per share: draws x sets, how often each set is drawn (round(share x sets) in all)."""
+    rng = np.random.default_rng(replication.seed)
+    out: dict[float, FloatArray] = {}
+    for share in replication.shares:
+        size = max(1, round(share * n_sets))
+        drawn = rng.multinomial(size, np.full(n_sets, 1.0 / n_sets), size=replication.draws)
+        out[share] = drawn.astype(np.float64)
+    return out
+
+
+def replicate_windows(
+    values: FloatArray,
+    set_of: IntArray,
+    treated: BoolArray,
+    n_sets: int,
+    months: Sequence[int],
+    baseline: tuple[int, int],
+    windows: Sequence[tuple[int, int]],
+    counts: dict[float, FloatArray],
+) -> dict[float, dict[tuple[int, int], FloatArray]]:
+    """Per share and window: the window's DiD estimate in each draw (the estimator of
+    :func:`~broen.analytics.evaluation._did.matched_did` on the drawn sets): aggregates only."""
+    _, _, diff = set_differences(values, set_of, treated, n_sets)
+    month_arr = np.asarray(months)
+    base_cols = (month_arr >= baseline[0]) & (month_arr <= baseline[1])
+    did = diff - _nanmean(np.where(base_cols, diff, np.nan), axis=1)[:, None]
+    observed = np.isfinite(did)
+    filled = np.where(observed, did, 0.0)
+    out: dict[float, dict[tuple[int, int], FloatArray]] = {}
+    for share, c in counts.items():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by_month = (c @ filled) / (c @ observed.astype(np.float64))
+        out[share] = {
+            w: by_month[:, (month_arr >= w[0]) & (month_arr <= w[1])].sum(axis=1) for w in windows
+        }
+    return out
+
+
+@dataclass(frozen=True)
 class MetricEffect:
     """All estimates of one metric (aggregates only)."""
 
@@ -113,7 +165,7 @@ def metric_effect(
     months: Sequence[int],
     baseline: tuple[int, int],
     windows: Sequence[tuple[int, int]],
-    counts: FloatArray,
+    counts: FloatArray | Sequence[FloatArray],
     naive_values: FloatArray,
     naive_counts: FloatArray,
     confidence: float,
@@ -171,7 +223,9 @@ def subgroup_effect(
     sub_clusters = None
     if clusters is not None:
         _, sub_clusters = np.unique(np.asarray(clusters)[sets], return_inverse=True)
-    counts = bootstrap_counts(n_sub, n_bootstrap, seed, sub_clusters)
+    counts = [bootstrap_counts(n_sub, n_bootstrap, seed, sub_clusters)]
+    if sub_clusters is not None and n_sub and int(sub_clusters.max()) + 1 < n_sub:
+        counts.append(bootstrap_counts(n_sub, n_bootstrap, seed + 2))  # see _did._widest
     return matched_did(
         diff, participant, controls, months, baseline, [window], counts, confidence, by_month=False
     ).windows[window]

@@ -10,6 +10,7 @@ from typing import Any
 from broen.analytics._report import check_language, write_report
 from broen.analytics.evaluation._config import EvaluationConfig
 from broen.analytics.evaluation._effects import effects_document
+from broen.analytics.evaluation._estimates import Replication
 from broen.analytics.evaluation._workflow import Evaluation, Progress, evaluate
 
 
@@ -32,6 +33,7 @@ def evaluate_programme(
     language: str = "da",
     index: str | None = None,
     progress: Progress | None = None,
+    replication: Replication | None = None,
 ) -> EvaluationOutput:
     """Evaluate ``programme`` and write ``out_dir/effects.json`` and ``out_dir/report.html``
     (each written whole or not at all). ``index`` (``start_date`` or ``referral_date``)
@@ -45,6 +47,7 @@ def evaluate_programme(
         strict=strict,
         index=index,
         progress=progress,
+        replication=replication,
     )
     document = effects_document(result)
     out_dir = Path(out_dir)

@@ -10,7 +10,7 @@ subgroups, and writes the outputs. With ``strict=True`` a failed gate withholds 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,10 +25,13 @@ from broen.analytics.evaluation._did import Estimate, bootstrap_counts, person_c
 from broen.analytics.evaluation._engine import open_source
 from broen.analytics.evaluation._estimates import (
     MetricEffect,
+    Replication,
     UnitStatus,
     limit_outliers,
     metric_effect,
     outcome_matrix,
+    replicate_windows,
+    replication_counts,
     subgroup_effect,
 )
 from broen.analytics.evaluation._event_study import EventStudy
@@ -58,6 +61,12 @@ class Evaluation:
     measures: list[MeasureChange]
     n_referred: int
     withheld: bool
+    # With a Replication: per metric, share of the sets and window, the estimate in each draw
+    # (aggregates only), and the number of sets drawn per share.
+    replicates: dict[str, dict[float, dict[tuple[int, int], np.ndarray]]] = field(
+        default_factory=dict
+    )
+    replicate_sets: dict[float, int] = field(default_factory=dict)
 
 
 def evaluate(
@@ -69,6 +78,7 @@ def evaluate(
     strict: bool = False,
     index: str | None = None,
     progress: Progress | None = None,
+    replication: Replication | None = None,
 ) -> Evaluation:
     """Evaluate ``programme`` on the warehouse (``engine``: duckdb or spark); ``index``
     (``start_date`` or ``referral_date``) overrides the config's index date. ``config``: a
@@ -79,7 +89,9 @@ def evaluate(
     else:
         cfg = load_config(config, programme, index=index)
     with open_source(warehouse, engine) as source:
-        return evaluate_source(source, cfg, strict=strict, progress=progress)
+        return evaluate_source(
+            source, cfg, strict=strict, progress=progress, replication=replication
+        )
 
 
 def evaluate_source(
@@ -88,8 +100,10 @@ def evaluate_source(
     *,
     strict: bool = False,
     progress: Progress | None = None,
+    replication: Replication | None = None,
 ) -> Evaluation:
-    """Evaluate on any :class:`~broen.analytics.Source` (DuckDB or Spark)."""
+    """Evaluate on any :class:`~broen.analytics.Source` (DuckDB or Spark); with a
+    ``replication``, also the window estimates of redrawn matched sets (a contract's dry run)."""
     say = progress or (lambda _: None)
     spec = covariate_spec(config)
     say("matching")
@@ -110,7 +124,11 @@ def evaluate_source(
     # Sets that share a person (a control reused at another index month, a participant's
     # second course) are resampled together.
     clusters = person_clusters(set_of, units["person_id"].to_numpy())
-    counts = bootstrap_counts(n_sets, b.replicates, b.seed, clusters)
+    counts: Any = bootstrap_counts(n_sets, b.replicates, b.seed, clusters)
+    if (
+        n_sets and int(clusters.max()) + 1 < n_sets
+    ):  # shared persons: also the sets drawn alone (_widest)
+        counts = (counts, bootstrap_counts(n_sets, b.replicates, b.seed + 2))
 
     # The naive before/after uses every analysable participant, matched or not.
     naive_units = design.participants[["person_id", "index_month"]].copy()
@@ -129,6 +147,8 @@ def evaluate_source(
     )
 
     say("estimates")
+    replica = replication_counts(n_sets, replication) if replication else {}
+    replicates: dict[str, dict[float, dict[tuple[int, int], np.ndarray]]] = {}
     effects: dict[str, MetricEffect] = {}
     values_of: dict[str, np.ndarray] = {}
     for metric in metrics:
@@ -141,6 +161,10 @@ def evaluate_source(
             limit_outliers(naive, config.outliers),
         )
         values_of[metric] = values
+        if replica:
+            replicates[metric] = replicate_windows(
+                values, set_of, treated, n_sets, months, o.baseline, o.windows, replica
+            )
         effects[metric] = metric_effect(
             values,
             set_of,
@@ -183,6 +207,8 @@ def evaluate_source(
         measures=measures,
         n_referred=design.flow[0].n,
         withheld=withheld,
+        replicates=replicates,
+        replicate_sets={share: int(c[0].sum()) for share, c in replica.items()},
     )
 
 

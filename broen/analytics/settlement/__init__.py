@@ -5,6 +5,7 @@ counterfactual, per payer, with caps, guards and an audit trail to the øre.
     settlement = apply_rules(contract, "year-1", effects)   # effects by metric id
 """
 
+from broen.analytics.settlement._dryrun_report import dryrun_document, write_dryrun
 from broen.analytics.settlement._load import (
     ContractError,
     contract_schema,
@@ -21,11 +22,13 @@ from broen.analytics.settlement._rules import (
     apply_rules,
 )
 from broen.analytics.settlement._settle import SettlementRun, contract_config
+from broen.analytics.settlement._simulate import DryRun, simulate_contract
 from broen.analytics.settlement._statement import settle_contract, statement_document
 
 __all__ = [
     "Contract",
     "ContractError",
+    "DryRun",
     "Effect",
     "PeriodSettlement",
     "RuleLine",
@@ -34,10 +37,13 @@ __all__ = [
     "apply_rules",
     "contract_config",
     "contract_schema",
+    "dryrun_document",
     "format_kr",
     "load_contract",
     "pro_rata",
     "settle_contract",
     "shipped_contracts",
+    "simulate_contract",
     "statement_document",
+    "write_dryrun",
 ]
