@@ -284,3 +284,29 @@ def render_dryrun(doc: dict[str, Any]) -> None:
             "–" if inv is None or inv["p_loss"] is None else f"{100 * inv['p_loss']:.0f} %",
         )
     console.print(grid)
+
+
+@contract_group.command("indigo")
+@click.argument("contract")
+@click.option(
+    "--settlements",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A broen settle --out folder: its actual payments, results and investor repayment.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The INDIGO project document (JSON) to write.",
+)
+def indigo_command(contract: str, settlements: Path | None, out_file: Path) -> None:
+    """Write CONTRACT (and its settlements) as an INDIGO project document: outcome metrics,
+    pricings, payment commitments, payments, results and investments."""
+    from broen.analytics.settlement import export_indigo
+
+    document = export_indigo(_contract(contract), settlements, out_file)
+    click.echo(
+        f"INDIGO: {out_file} ({len(document['outcome_metrics'])} outcome metrics, "
+        f"{len(document['outcome_payments'])} payments, {len(document['results'])} results)"
+    )

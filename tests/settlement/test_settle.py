@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from broen.analytics.settlement import (
     SettlementError,
     contract_config,
+    export_indigo,
     load_contract,
     settle_contract,
 )
@@ -163,3 +164,45 @@ def test_cli(world: World, tmp_path: Path) -> None:
     bad.write_text(CONTRACT.replace("payer: kommune\n", "payer: nobody\n"))
     result = runner.invoke(cli, ["contract", "validate", str(bad)])
     assert result.exit_code == 1 and "'nobody' is not a party with the role payer" in result.output
+
+
+def test_indigo_export(world: World, settled: dict[str, Any], tmp_path: Path) -> None:
+    from broen.analytics.settlement._indigo import check_indigo
+
+    contract = load_contract(world.contract)
+    out = tmp_path / "indigo.json"
+    doc = export_indigo(contract, settled["out"], out)
+    assert json.loads(out.read_text()) == doc
+    ledger = json.loads((settled["out"] / "ledger.json").read_text())
+    due = sum(sum(e["due"].values()) for e in ledger["entries"])
+    actual = [p for p in doc["outcome_payments"] if p["type"]["value"] == "Actual"]
+    assert round(sum(p["money"]["amount"]["value"] for p in actual) * 100) == due
+    assert [r["result_type"]["value"] for r in doc["results"]] == ["Interim", "Final"]
+    assert {m["id"] for m in doc["outcome_metrics"]} == {"bed-days", "completed"}
+    (investment,) = doc["investments"]
+    assert investment["investment_commitment"]["amount"]["exact"]["value"] == 120_000
+    assert investment["investment_type"]["value"] == "Combination"
+    assert investment["investor_repayment"]["value"].startswith(
+        ("No repayment", "Some repayment", "Principal")
+    )
+    # a misspelt field or an unknown codelist value is caught
+    doc["outcome_metrics"][0]["definiton"] = {"value": "x"}
+    with pytest.raises(ValueError, match="definiton"):
+        check_indigo(doc)
+    del doc["outcome_metrics"][0]["definiton"]
+    doc["outcome_payments"][0]["type"] = {"value": "Expected"}
+    with pytest.raises(ValueError, match="Expected"):
+        check_indigo(doc)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "contract",
+            "indigo",
+            str(world.contract),
+            "--settlements",
+            str(settled["out"]),
+            "--out",
+            str(tmp_path / "cli.json"),
+        ],
+    )
+    assert result.exit_code == 0 and "INDIGO:" in result.output, result.output

@@ -6,6 +6,7 @@ counterfactual, per payer, with caps, guards and an audit trail to the øre.
 """
 
 from broen.analytics.settlement._dryrun_report import dryrun_document, write_dryrun
+from broen.analytics.settlement._indigo import export_indigo
 from broen.analytics.settlement._load import (
     ContractError,
     contract_schema,
@@ -38,6 +39,7 @@ __all__ = [
     "contract_config",
     "contract_schema",
     "dryrun_document",
+    "export_indigo",
     "format_kr",
     "load_contract",
     "pro_rata",
