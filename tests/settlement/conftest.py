@@ -121,6 +121,8 @@ metrics:
   bed-days: {outcome: bed_days, direction: decrease, unit: sengedage}
   emergency: {outcome: emergency_visits, direction: decrease, unit: besøg}
   completed: {outcome: completed, kind: participant, direction: increase, unit: forløb}
+  smoke-free:
+    {outcome: smoking, kind: participant, direction: decrease, change: -1, month: 6, unit: røgfri}
 periods:
   year-1: {window: [0, 11], end: 2021-12-31}
   year-2: {window: [0, 23], end: 2022-12-31, trues_up: [year-1]}
@@ -138,9 +140,17 @@ rules:
     recipient: fond
     who: all
     outcome: completed
-    amount: {base: rate_card, price: 1000}
+    amount: {base: rate_card, price: 1000, threshold: {absolute: 5}}
     evidence: {source: FSIII, validator: evaluator}
     timing: {periods: [year-1, year-2], days_after_period: 30}
+  - id: kommune-smoke-free
+    payer: kommune
+    recipient: fond
+    who: all
+    outcome: smoke-free
+    amount: {base: rate_card, price: 500, threshold: {absolute: 5}}
+    evidence: {source: FSIII, validator: evaluator}
+    timing: {periods: [year-2], days_after_period: 30}
 guards:
   - {id: g, metric: emergency, tolerance: 0.5, evidence: significant}
 clawback: true

@@ -135,3 +135,18 @@ def test_unreadable_files(tmp_path: Path, content: str | bytes, message: str) ->
     assert message in _errors(path)[0]
     with pytest.raises(ContractError, match="Cannot read"):
         load_contract(tmp_path / "missing.yaml")
+
+
+def test_a_rate_card_pays_for_five_or_more(write_contract) -> None:  # type: ignore[no-untyped-def]
+    path = write_contract(rule("card", "{base: rate_card, price: 5000}", outcome="completed"))
+    assert "give threshold: {absolute: 5} or more" in "\n".join(_errors(path))
+
+
+@pytest.mark.parametrize("name", ["et-liv-i-balance", "peterborough-style"])
+def test_the_shipped_examples_are_valid(name: str) -> None:
+    from broen.analytics.settlement import shipped_contracts
+
+    assert name in shipped_contracts()
+    contract = load_contract(name)
+    assert contract.illustrative  # their terms are made up, and say so
+    assert all(r.evidence.validator in contract.parties for r in contract.rules)

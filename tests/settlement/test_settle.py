@@ -90,6 +90,33 @@ def test_statements_add_up(settled: dict[str, Any]) -> None:
     assert f"{whole:,}".replace(",", ".") + f",{part:02d} kr." in html
 
 
+def test_the_smoke_free_rate_card_counts_the_measured(
+    world: World, settled: dict[str, Any]
+) -> None:
+    """Participants who smoked at the start (within 90 days before to 30 after) and not at the
+    measurement nearest 6 months (within 45 days), counted here with DuckDB on the tables."""
+    import duckdb
+
+    participants = settled["run2"].evaluation.design.participants[["person_id", "index_date"]]
+    con = duckdb.connect(str(world.warehouse), read_only=True)
+    con.register("parts", participants)
+    (expected,) = con.execute(
+        """
+        WITH m AS (SELECT p.person_id, m.date - p.index_date AS d, m.value
+                   FROM measurements m JOIN parts p USING (person_id) WHERE m.kind = 'smoking'),
+        base AS (SELECT person_id, arg_max(value, d) AS v FROM m WHERE d BETWEEN -90 AND 30
+                 GROUP BY person_id),
+        follow AS (SELECT person_id, arg_min(value, abs(d - 182.625)) AS v FROM m
+                   WHERE abs(d - 182.625) <= 45 GROUP BY person_id)
+        SELECT count(*) FROM base JOIN follow USING (person_id) WHERE base.v = 1 AND follow.v = 0
+        """
+    ).fetchone()
+    con.close()
+    line = next(x for x in settled["year2"]["lines"] if x["rule"] == "kommune-smoke-free")
+    assert int(line["avoided"]) == expected and expected >= 5
+    assert line["entitlement_ore"] == expected * 500 * 100
+
+
 def test_the_investors_get_what_was_due(settled: dict[str, Any]) -> None:
     doc = json.loads((settled["out"] / "investors.json").read_text())
     ledger = json.loads((settled["out"] / "ledger.json").read_text())
@@ -178,7 +205,7 @@ def test_indigo_export(world: World, settled: dict[str, Any], tmp_path: Path) ->
     actual = [p for p in doc["outcome_payments"] if p["type"]["value"] == "Actual"]
     assert round(sum(p["money"]["amount"]["value"] for p in actual) * 100) == due
     assert [r["result_type"]["value"] for r in doc["results"]] == ["Interim", "Final"]
-    assert {m["id"] for m in doc["outcome_metrics"]} == {"bed-days", "completed"}
+    assert {m["id"] for m in doc["outcome_metrics"]} == {"bed-days", "completed", "smoke-free"}
     (investment,) = doc["investments"]
     assert investment["investment_commitment"]["amount"]["exact"]["value"] == 120_000
     assert investment["investment_type"]["value"] == "Combination"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from broen.analytics.evaluation._balance import BalanceRow, Moments, balance_table
 from broen.analytics.evaluation._config import (
+    MEASURES,
     EvaluationConfig,
     Outliers,
     load_config,
@@ -30,10 +31,16 @@ from broen.analytics.evaluation._propensity import (
     preference_score,
 )
 from broen.analytics.evaluation._table import EvaluationError, estimate_table, read_table
-from broen.analytics.evaluation._workflow import EXIT_GATES_FAILED, Evaluation, evaluate
+from broen.analytics.evaluation._workflow import (
+    EXIT_GATES_FAILED,
+    Evaluation,
+    evaluate,
+    measure_pairs,
+)
 
 __all__ = [
     "EXIT_GATES_FAILED",
+    "MEASURES",
     "BalanceRow",
     "Estimate",
     "Evaluation",
@@ -56,6 +63,7 @@ __all__ = [
     "fit_propensity",
     "load_config",
     "match",
+    "measure_pairs",
     "preference_score",
     "read_table",
     "shipped_config",

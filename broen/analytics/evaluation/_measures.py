@@ -58,24 +58,15 @@ def measure_changes(
     out: list[MeasureChange] = []
     if values.empty:
         return out
-    joined = values.merge(participants[["person_id", "index_date"]], on="person_id")
-    joined["date"] = pd.to_datetime(joined["date"])
-    joined["index_date"] = pd.to_datetime(joined["index_date"])
-    joined["offset"] = joined["date"] - joined["index_date"]
+    joined = _offsets(values, participants)
     n_started = len(participants)
     for measure in measures:
         rows = joined[joined["measure"] == measure]
         if rows.empty:
             continue
-        in_base = rows[(rows["offset"] >= -BASELINE_BEFORE) & (rows["offset"] <= BASELINE_AFTER)]
-        base = in_base.sort_values(["person_id", "date"]).groupby("person_id")["value"].last()
+        base = _baseline(rows)
         for month in months:
-            target = pd.Timedelta(days=month * DAYS_PER_MONTH)
-            near = rows.assign(gap=(rows["offset"] - target).abs())
-            near = near[near["gap"] <= FOLLOW_UP_TOLERANCE]
-            follow = (
-                near.sort_values(["person_id", "gap", "date"]).groupby("person_id")["value"].first()
-            )
+            follow = _follow_up(rows, month)
             both = pd.concat([base.rename("base"), follow.rename("follow")], axis=1).dropna()
             change = (both["follow"] - both["base"]).to_numpy(dtype=np.float64)
             low, high = _t_interval(change, confidence)
@@ -102,6 +93,43 @@ def measure_changes(
                 )
             )
     return out
+
+
+def _offsets(values: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+    joined = values.merge(participants[["person_id", "index_date"]], on="person_id")
+    joined["date"] = pd.to_datetime(joined["date"])
+    joined["index_date"] = pd.to_datetime(joined["index_date"])
+    joined["offset"] = joined["date"] - joined["index_date"]
+    return joined
+
+
+def _baseline(rows: pd.DataFrame) -> pd.Series:
+    """Per person, the last value from 90 days before to 30 days after the index date."""
+    in_base = rows[(rows["offset"] >= -BASELINE_BEFORE) & (rows["offset"] <= BASELINE_AFTER)]
+    return in_base.sort_values(["person_id", "date"]).groupby("person_id")["value"].last()
+
+
+def _follow_up(rows: pd.DataFrame, month: int) -> pd.Series:
+    """Per person, the value nearest to index + ``month`` months, within 45 days."""
+    target = pd.Timedelta(days=month * DAYS_PER_MONTH)
+    near = rows.assign(gap=(rows["offset"] - target).abs())
+    near = near[near["gap"] <= FOLLOW_UP_TOLERANCE]
+    return near.sort_values(["person_id", "gap", "date"]).groupby("person_id")["value"].first()
+
+
+def paired_measures(
+    values: pd.DataFrame, participants: pd.DataFrame, measure: str, month: int
+) -> pd.DataFrame:
+    """person_id, base, follow: the participants measured at baseline and at ``month``, with
+    the same baseline and follow-up rules as :func:`measure_changes`."""
+    if values.empty:
+        return pd.DataFrame({"person_id": [], "base": [], "follow": []})
+    rows = _offsets(values, participants)
+    rows = rows[rows["measure"] == measure]
+    both = pd.concat(
+        [_baseline(rows).rename("base"), _follow_up(rows, month).rename("follow")], axis=1
+    ).dropna()
+    return both.rename_axis("person_id").reset_index()
 
 
 def _t_interval(change: np.ndarray, confidence: float) -> tuple[float, float]:

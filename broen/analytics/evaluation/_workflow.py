@@ -36,7 +36,7 @@ from broen.analytics.evaluation._estimates import (
 )
 from broen.analytics.evaluation._event_study import EventStudy
 from broen.analytics.evaluation._gates import Gate, evaluate_gates
-from broen.analytics.evaluation._measures import MeasureChange, measure_changes
+from broen.analytics.evaluation._measures import MeasureChange, measure_changes, paired_measures
 from broen.analytics.evaluation._outcomes import outcome_rows, unit_status
 from broen.analytics.evaluation._participants import months_between
 
@@ -350,10 +350,25 @@ def _levels(attrs: pd.DataFrame, variable: str, config: EvaluationConfig) -> pd.
 
 def _measures(source: Any, design: Design, config: EvaluationConfig) -> list[MeasureChange]:
     """Measurements and questionnaire scores of the analysable participants."""
+    parts = design.participants
+    values = _measure_values(source, parts)
+    index = parts[["person_id", "index_date"]]
+    return measure_changes(
+        values,
+        index,
+        config.outcomes.measures,
+        config.outcomes.measure_months,
+        design.flow[0].n,
+        config.bootstrap.confidence,
+    )
+
+
+def _measure_values(source: Any, participants: pd.DataFrame) -> pd.DataFrame:
+    """person_id, date, measure, value: the participants' measurements and questionnaire
+    scores."""
     import narwhals as nw
 
-    parts = design.participants
-    people = source.rows(pa.table({"person_id": pa.array(parts["person_id"].astype(str))}))
+    people = source.rows(pa.table({"person_id": pa.array(participants["person_id"].astype(str))}))
     frames = []
     if source.has_table("measurements"):
         frames.append(
@@ -372,13 +387,20 @@ def _measures(source: Any, design: Design, config: EvaluationConfig) -> list[Mea
             .collect("pyarrow")
             .to_pandas()
         )
-    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    index = parts[["person_id", "index_date"]]
-    return measure_changes(
-        values,
-        index,
-        config.outcomes.measures,
-        config.outcomes.measure_months,
-        design.flow[0].n,
-        config.bootstrap.confidence,
-    )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def measure_pairs(
+    warehouse: Path | None,
+    participants: pd.DataFrame,
+    measure: str,
+    month: int,
+    engine: str = "duckdb",
+) -> pd.DataFrame:
+    """person_id, base, follow: each of ``participants`` (person_id, index_date) measured at
+    baseline and about ``month`` months after the index date (the rules of the participant
+    measures in the report). In memory only: for counting those who reached a target (an
+    outcome contract's rate card), never written."""
+    with open_source(warehouse, engine) as source:
+        values = _measure_values(source, participants)
+    return paired_measures(values, participants[["person_id", "index_date"]], measure, month)

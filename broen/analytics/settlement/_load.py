@@ -19,6 +19,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from broen.analytics._exceptions import ConfigurationError
+from broen.analytics._privacy import SMALL_CELL
+from broen.analytics.evaluation import MEASURES
 from broen.analytics.panel import PANEL_COLUMNS
 from broen.analytics.settlement._model import (
     Amendment,
@@ -42,7 +44,7 @@ from broen.analytics.settlement._model import (
 
 MAX_ERRORS = 20
 DEFAULT_BLEND = {"estimator": "matched_did", "weight": 1}
-PARTICIPANT_OUTCOMES = ("completed",)
+PARTICIPANT_OUTCOMES = ("completed", *MEASURES, "diastolic_bp")
 MONEY_PREFIXES = ("cost_", "transfer_dkk")
 Path_ = tuple[str | int, ...]
 
@@ -225,6 +227,17 @@ def _cross_checks(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
                     f"{', '.join(PARTICIPANT_OUTCOMES)}."
                 ),
             )
+        measure = kind == "participant" and m["outcome"] != "completed"
+        if measure and ("change" not in m or "month" not in m):
+            yield (
+                ("metrics", mid),
+                (
+                    "a participant measure needs the change a participant must reach and when, "
+                    f"e.g. change: -0.05 and month: 12 for 5 % less {m['outcome']} after a year."
+                ),
+            )
+        if not measure and ("change" in m or "month" in m):
+            yield ("metrics", mid), "change and month belong to participant measures only."
     for pid, p in periods.items():
         first, last = p["window"]
         if first > last:
@@ -343,6 +356,15 @@ def _rule_checks(
         )
     if amount.get("threshold", {}).get("relative") is not None and participant:
         yield (*where, "amount", "threshold"), "a rate card has no counterfactual: use absolute."
+    elif participant and amount.get("threshold", {}).get("absolute", 0) < SMALL_CELL:
+        # the amount is the count times the price: a count under 5 would be readable from it
+        yield (
+            (*where, "amount"),
+            (
+                f"a rate card pays per person: give threshold: {{absolute: {SMALL_CELL}}} or more, "
+                f"so that no payment reveals fewer than {SMALL_CELL} persons."
+            ),
+        )
 
 
 def _version_checks(data: dict[str, Any]) -> Iterator[tuple[Path_, str]]:
@@ -389,6 +411,8 @@ def _build(data: dict[str, Any], lines: dict[Path_, int], source: str, sha: str)
             direction=m["direction"],
             unit=m["unit"],
             money=_is_money(m["outcome"]),
+            change=_dec(m["change"]) if "change" in m else None,
+            month=m.get("month"),
         )
         for mid, m in data["metrics"].items()
     }

@@ -54,6 +54,10 @@ class Metric:
     direction: Direction
     unit: str  # what one unit is, e.g. "sengedag", "kr.", "forløb"
     money: bool  # kroner: the price is the share of each krone saved
+    # A participant measure (weight_kg, hba1c_mmol_mol…): a participant counts who changed by
+    # ``change`` (relative, −0.05 = 5 % less) or more in the metric's direction by ``month``.
+    change: Decimal | None = None
+    month: int | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,10 +27,11 @@ from broen.analytics.evaluation import (
     Outliers,
     evaluate_programme,
     load_config,
+    measure_pairs,
     shipped_config,
 )
 from broen.analytics.settlement._ledger import Entry, paid_before, read_ledger
-from broen.analytics.settlement._model import Contract, Period
+from broen.analytics.settlement._model import Contract, Metric, Period
 from broen.analytics.settlement._rules import Effect, PeriodSettlement, SettlementError, apply_rules
 
 STATUSES = ("provisional", "final")
@@ -140,7 +142,13 @@ def _add_months(day: date, months: int) -> date:
     return date(total // 12, total % 12 + 1, 1)
 
 
-def period_effects(contract: Contract, period: Period, evaluation: Evaluation) -> dict[str, Effect]:
+def period_effects(
+    contract: Contract,
+    period: Period,
+    evaluation: Evaluation,
+    warehouse: Path | None = None,
+    engine: str = "duckdb",
+) -> dict[str, Effect]:
     """Per metric id, the estimate over the period's window: the blend of the contract's
     estimators (weighted; the interval bounds and SE weighted too, i.e. as if the estimators
     were perfectly correlated: never narrower than the truth allows), the counterfactual
@@ -150,8 +158,7 @@ def period_effects(contract: Contract, period: Period, evaluation: Evaluation) -
     participants = evaluation.design.participants
     for mid, metric in contract.metrics.items():
         if metric.kind == "participant":
-            status = participants.get("status")
-            achieved = int((status == metric.outcome).sum()) if status is not None else 0
+            achieved = _achieved(metric, participants, warehouse, engine)
             out[mid] = Effect(mid, n=len(participants), achieved=achieved, confidence=confidence)
             continue
         effect = evaluation.effects.get(metric.outcome) or evaluation.negative_controls.get(
@@ -189,6 +196,23 @@ def period_effects(contract: Contract, period: Period, evaluation: Evaluation) -
             confidence=confidence,
         )
     return out
+
+
+def _achieved(metric: Metric, participants: Any, warehouse: Path | None, engine: str) -> int:
+    """Participants with the outcome: a completed course (its status), or a measure changed
+    by ``metric.change`` or more in the metric's direction by ``metric.month`` (those not
+    measured then do not count: the conservative reading)."""
+    if metric.outcome == "completed":
+        status = participants.get("status")
+        return int((status == "completed").sum()) if status is not None else 0
+    if metric.change is None or metric.month is None:
+        raise SettlementError(f"metric '{metric.id}': a participant measure needs change and month")
+    pairs = measure_pairs(warehouse, participants, metric.outcome, metric.month, engine)
+    pairs = pairs[pairs["base"] > 0]
+    relative = pairs["follow"] / pairs["base"] - 1
+    target = float(metric.change)
+    reached = relative <= target if metric.direction == "decrease" else relative >= target
+    return int(reached.sum())
 
 
 def _main_window(config: EvaluationConfig) -> tuple[int, int]:
@@ -259,7 +283,7 @@ def settle(
         language=language,
         progress=progress,
     )
-    effects = period_effects(contract, period, output.evaluation)
+    effects = period_effects(contract, period, output.evaluation, warehouse, engine)
     settlement = apply_rules(contract, period_id, effects)
     before = paid_before(entries, contract, period_id, status)
     due = {}

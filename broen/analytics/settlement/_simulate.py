@@ -119,7 +119,10 @@ def simulate_contract(
         )
         for p in pids:
             evaluations[p] = evaluation
-    base = {p: period_effects(contract, contract.periods[p], e) for p, e in evaluations.items()}
+    base = {
+        p: period_effects(contract, contract.periods[p], e, warehouse, engine)
+        for p, e in evaluations.items()
+    }
     order = _period_order(contract)
     rng = np.random.default_rng(seed)
     scenarios = []
