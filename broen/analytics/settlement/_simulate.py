@@ -167,6 +167,7 @@ def _scenario(
     rng: np.random.Generator,
 ) -> ScenarioResult:
     paid_metrics = {r.outcome for r in contract.rules}
+    rules = {r.id: r for r in contract.rules}
     payers = list(dict.fromkeys(r.payer for r in contract.rules))
     by_payer = {p: np.zeros(draws, dtype=np.int64) for p in payers}
     rule_total = {r.id: np.zeros(draws, dtype=np.int64) for r in contract.rules}
@@ -217,7 +218,6 @@ def _scenario(
                 net = line.amount - before.get(line.rule, 0)
                 due[line.rule] = net if net >= 0 or contract.clawback else 0
             entries.append(Entry(pid, "final", pid, contract.version, contract.sha256, {}, due))
-            rules = {r.id: r for r in contract.rules}
             for line in result.lines:
                 ore = due[line.rule]
                 by_payer[line.payer][d] += ore
