@@ -238,8 +238,9 @@ def simulate_command(
     click.echo(f"Dry run: {path}")
 
 
-def _whole(ore: float | None) -> str:
-    return "–" if ore is None else f"{round(ore / 100):,}"
+def _thousands(ore: float | None) -> str:
+    """Øre as thousands of kroner, e.g. 336k."""
+    return "–" if ore is None else f"{ore / 100_000:,.0f}k"
 
 
 def render_dryrun(doc: dict[str, Any]) -> None:
@@ -259,7 +260,7 @@ def render_dryrun(doc: dict[str, Any]) -> None:
                     else (f"its threshold allows {100 * allowed:.1f} %")
                 )
                 console.print(f"  {rule}: {100 * share:.1f} % ({limit})")
-    grid = Table(title="Scenarios (payments over the contract, DKK)")
+    grid = Table(title="Scenarios: payments over the contract (DKK), the investor's median IRR")
     for column in (
         "true effect",
         "recruitment",
@@ -278,8 +279,7 @@ def render_dryrun(doc: dict[str, Any]) -> None:
             f"{100 * s['true_effect']:.0f} %",
             f"{100 * s['recruitment']:.0f} %",
             f"{100 * s['p_pay_on_effect']:.0f} %",
-            _whole(total["p50"]),
-            f"{_whole(total['p05'])} – {_whole(total['p95'])}",
+            f"{_thousands(total['p50'])} ({_thousands(total['p05'])}–{_thousands(total['p95'])})",
             "–" if irr is None else f"{100 * irr:.1f} %",
             "–" if inv is None or inv["p_loss"] is None else f"{100 * inv['p_loss']:.0f} %",
         )
