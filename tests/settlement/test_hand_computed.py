@@ -244,3 +244,9 @@ def test_missing_estimate(contract_of) -> None:  # type: ignore[no-untyped-def]
 def test_pro_rata(amounts: list[int], total: int, expected: list[int]) -> None:
     out = pro_rata(amounts, total)
     assert out == expected and sum(out) == min(total, sum(amounts))
+
+
+def test_counts_of_persons_leave_suppressed() -> None:
+    from broen.analytics.settlement._statement import _count
+
+    assert [_count(n) for n in (0, 1, 4, 5, 71)] == [0, "<5", "<5", 5, 71]

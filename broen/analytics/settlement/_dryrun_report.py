@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from broen.analytics._privacy import is_suppressed, suppress
 from broen.analytics._report import (
     Translations,
     check_language,
@@ -51,7 +52,9 @@ def _scenario_doc(s: ScenarioResult) -> dict[str, Any]:
     return {
         "true_effect": s.effect,
         "recruitment": s.share,
-        "participants": s.participants,
+        "participants": suppress(s.participants)
+        if is_suppressed(s.participants)
+        else s.participants,
         "p_pay_any": float(np.mean(s.total > 0)),
         "p_pay_on_effect": float(np.mean(s.on_effect > 0)),
         "total_ore": _quantiles(s.total.astype(float)),

@@ -251,8 +251,12 @@ def _result(c: Contract, doc: dict[str, Any]) -> dict[str, Any]:
     """One result per settlement statement (all its lines), at project level."""
     period = doc["period"]
     achieved = "; ".join(
-        f"{x['metric']}: {x['avoided']} {x['unit']} (interval {x['avoided_interval'][0]} to "
-        f"{x['avoided_interval'][1]})"
+        f"{x['metric']}: {x['avoided']} {x['unit']}"
+        + (
+            f" (interval {x['avoided_interval'][0]} to {x['avoided_interval'][1]})"
+            if x["avoided_interval"]
+            else ""
+        )
         for x in doc["lines"]
     )
     flow = doc["evaluation"]["flow"]
@@ -262,7 +266,11 @@ def _result(c: Contract, doc: dict[str, Any]) -> dict[str, Any]:
         "result_type": _v("Final" if doc["status"] == "final" else "Interim"),
         "period": _period(contract_start(c).isoformat(), period["end"]),
         "outcomes_achieved": _v(achieved),
-        "number_engaged_in_impact_bond": _v(flow.get("in_cohorts", flow.get("started", 0))),
+        **(
+            {"number_engaged_in_impact_bond": _v(engaged)}
+            if isinstance(engaged := flow.get("in_cohorts", flow.get("started", 0)), int)
+            else {}
+        ),
         "outcomes_validator_organisation_ids": _v(",".join(validators)),
         "source_ids": "contract",
         "status": "PUBLIC",

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from broen.analytics._privacy import SMALL_CELL
+from broen.analytics._privacy import SMALL_CELL, is_suppressed, suppress
 from broen.analytics._report import (
     check_language,
     format_count,
@@ -40,7 +40,8 @@ FORMAT = "broen-settlement-statement/1"
 def statement_document(run: SettlementRun) -> dict[str, Any]:
     c, s, p = run.contract, run.settlement, run.period
     ev = run.evaluation
-    flow = {step.key: step.n for step in ev.design.flow}
+    # counts of persons: 1-4 shown as "<5", as everywhere aggregates leave Broen
+    flow = {step.key: _count(step.n) for step in ev.design.flow}
     rules = {r.id: r for r in c.rules}
     lines: list[dict[str, Any]] = []
     for line in s.lines:
@@ -56,8 +57,12 @@ def statement_document(run: SettlementRun) -> dict[str, Any]:
                 "unit": c.metrics[line.metric].unit,
                 "base": rule.amount.base,
                 "n": line.n,
-                "avoided": str(line.avoided),
-                "avoided_interval": [str(line.avoided_low), str(line.avoided_high)],
+                "avoided": _count(int(line.avoided))
+                if rule.amount.base == "rate_card"
+                else str(line.avoided),
+                "avoided_interval": [str(line.avoided_low), str(line.avoided_high)]
+                if rule.amount.base != "rate_card"
+                else [],
                 "counterfactual": str(line.counterfactual),
                 "relative_effect": None if line.relative is None else str(line.relative),
                 "threshold": str(line.threshold),
@@ -245,6 +250,9 @@ def _context(doc: dict[str, Any], payer: dict[str, Any], language: str) -> dict[
     def num(text: str | float | None, decimals: int = 2) -> str:
         return "–" if text is None else format_number(float(text), language, decimals)
 
+    def people(n: int | str) -> str:  # a count of persons, "<5" already suppressed
+        return n if isinstance(n, str) else format_count(n, language)
+
     parties = doc["contract"]["parties"]
     effects = doc["evaluation"]["effects"]
     cards = []
@@ -252,7 +260,7 @@ def _context(doc: dict[str, Any], payer: dict[str, Any], language: str) -> dict[
         e, unit = effects[x["metric"]], x["unit"]
         rows: list[tuple[str, str, str]] = []
         if x["base"] == "rate_card":
-            rows.append((t("row.achieved"), num(x["avoided"], 0), t("row.achieved_how", n=x["n"])))
+            rows.append((t("row.achieved"), people(x["avoided"]), t("row.achieved_how", n=x["n"])))
         else:
             level = round(100 * float(e["confidence"]))
             rows.append(
@@ -338,9 +346,14 @@ def _context(doc: dict[str, Any], payer: dict[str, Any], language: str) -> dict[
         "num": num,
         "due_kind": kind,
         "failed_gates": failed,
-        "started": format_count(flow.get("in_cohorts", flow.get("started", 0)), language),
-        "matched": format_count(flow.get("matched", 0), language),
+        "started": people(flow.get("in_cohorts", flow.get("started", 0))),
+        "matched": people(flow.get("matched", 0)),
     }
+
+
+def _count(n: int) -> int | str:
+    """A count of persons as it may leave Broen: ``"<5"`` for 1 to 4."""
+    return suppress(n) if is_suppressed(n) else n
 
 
 def _share(value: str, language: str) -> str:
