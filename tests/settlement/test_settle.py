@@ -233,3 +233,34 @@ def test_indigo_export(world: World, settled: dict[str, Any], tmp_path: Path) ->
         ],
     )
     assert result.exit_code == 0 and "INDIGO:" in result.output, result.output
+
+
+def test_a_declared_blend_of_estimators(world: World) -> None:
+    """80 % matched DiD and 20 % event study (Massachusetts' backstop): the estimate and its
+    interval bounds are the weighted sums; the event study only over its own window. (All who
+    started, not the contract's cohorts: the event study needs later starters as controls.)"""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from broen.analytics.evaluation import evaluate
+    from broen.analytics.settlement._model import Blend, Cohort
+    from broen.analytics.settlement._settle import period_effects
+
+    contract = load_contract(world.contract)
+    everyone = Cohort("all", date(2016, 1, 1), date(2022, 12, 1))
+    blended = replace(
+        contract,
+        cohorts={"all": everyone},
+        periods={k: replace(p, cohorts=("all",)) for k, p in contract.periods.items()},
+        blend=(Blend("matched_did", Decimal("0.8")), Blend("event_study", Decimal("0.2"))),
+    )
+    config, _ = contract_config(blended, "year-2")
+    ev = evaluate("rygestop", config=config, warehouse=world.warehouse)
+    assert "bed_days" in ev.event_study
+    effect = period_effects(blended, blended.periods["year-2"], ev, world.warehouse)["bed-days"]
+    did, cross = ev.effects["bed_days"].did.windows[(0, 23)], ev.event_study["bed_days"]
+    assert effect.att == pytest.approx(0.8 * did.value + 0.2 * cross.value)
+    assert effect.ci_low == pytest.approx(0.8 * did.ci_low + 0.2 * cross.ci_low)
+    assert effect.se == pytest.approx(0.8 * did.se + 0.2 * cross.se)
+    with pytest.raises(SettlementError, match="blend it only into that window"):
+        period_effects(blended, blended.periods["year-1"], ev, world.warehouse)
