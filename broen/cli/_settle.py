@@ -15,15 +15,20 @@ from broen.cli._render import console
 
 
 def _contract(path: str) -> Any:
-    """The contract, or every error in it on its own line and exit code 1."""
+    """The contract; else exit code 1 with one sentence, the errors listed above it when there
+    are several (all of them at once: a contract is mended in one pass)."""
     from broen.analytics.settlement import ContractError, load_contract
 
     try:
         return load_contract(path)
     except ContractError as err:
+        if len(err.errors) == 1:
+            raise click.ClickException(err.errors[0]) from None
         for line in err.errors:
-            click.echo(line, err=True)
-        raise SystemExit(1) from None
+            click.echo(line)
+        raise click.ClickException(
+            f"The contract {path} has {len(err.errors)} errors, listed above."
+        ) from None
 
 
 def _kr(ore: int) -> str:

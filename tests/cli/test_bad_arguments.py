@@ -42,6 +42,7 @@ class World:
     warehouse: Path  # that extract imported, with the panel built
     model: Path  # a risk model fitted on it
     key: Path  # a pseudonymisation key
+    bad_contract: Path  # an outcome contract with two errors
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     (root / "empty").mkdir()
     (root / "bad.yaml").write_text("payers: [\n")
     (root / "key").write_text("ab" * 32 + "\n")
+    (root / "contract.yaml").write_text("format: broen-outcome-contract/1\nid: x\ntitle: 3\n")
     extract = root / "extract"
     generate_extract(extract, persons=300, start="2016-01", end="2021-12", seed=5)
     warehouse = root / "warehouse.duckdb"
@@ -69,6 +71,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         warehouse,
         fitted.model_path,
         root / "key",
+        root / "contract.yaml",
     )
 
 
@@ -102,6 +105,13 @@ def EST(table: str) -> tuple[str, ...]:  # a constant-like helper, as WH
 
 def EV(programme: str) -> tuple[str, ...]:  # broen evaluate with a folder of its own
     return ("--programme", programme, "--out", "{tmp}/evaluation")
+
+
+def ELIB(period: str) -> tuple[str, ...]:  # broen settle of the shipped example
+    return ("et-liv-i-balance", "--period", period, "--out", "{tmp}/settlement")
+
+
+DRY = ("et-liv-i-balance", "--out", "{tmp}/dryrun")
 
 
 CASES: list[Case] = [
@@ -331,6 +341,63 @@ CASES: list[Case] = [
         code=USER,
         says="Not a directory",
     ),
+    case("settle", code=USAGE, says="Missing argument 'CONTRACT'"),
+    case("settle", "et-liv-i-balance", code=USAGE, says="Missing option '--period'"),
+    case("settle", *ELIB("year-9"), *WH, code=USER, says="unknown period 'year-9'"),
+    case("settle", *ELIB("year-1"), *NO_WH, code=USER, says="There is no warehouse"),
+    case("settle", *ELIB("year-1"), "--out", "{file}", code=USAGE, says="is a file"),
+    case(
+        "settle", *ELIB("year-1"), "--terminated-on", "soon", code=USAGE, says="'--terminated-on'"
+    ),
+    case(
+        "settle",
+        *(*ELIB("year-1"), *WH, "--terminated-on", "2019-01-01"),
+        code=USER,
+        says="no cohort of period 'year-1' completed",
+    ),
+    case(
+        "settle",
+        "{bad_yaml}",
+        "--period",
+        "x",
+        "--out",
+        "{tmp}/s",
+        code=USER,
+        says="not valid YAML",
+    ),
+    case(
+        "settle",
+        "{file}",
+        "--period",
+        "x",
+        "--out",
+        "{tmp}/s",
+        code=USER,
+        says="expected a mapping",
+    ),
+    case("settle", *ELIB("year-1"), *WH, "--engine", "foo", code=USAGE, says="'--engine'"),
+    case("contract", "nope", code=USAGE, says="No such command 'nope'"),
+    case("contract validate", code=USAGE, says="Missing argument 'CONTRACT'"),
+    case("contract validate", "{tmp}/none.yaml", code=USER, says="Cannot read the contract"),
+    case("contract validate", "{bad_yaml}", code=USER, says="not valid YAML"),
+    case("contract validate", "{file}", code=USER, says="expected a mapping"),
+    case("contract validate", "{bad_contract}", code=USER, says="has 9 errors, listed above"),
+    case("contract schema", "extra", code=USAGE, says="unexpected extra argument"),
+    case("contract simulate", code=USAGE, says="Missing argument 'CONTRACT'"),
+    case("contract simulate", "et-liv-i-balance", *WH, code=USAGE, says="Missing option '--out'"),
+    case("contract simulate", *DRY, *NO_WH, code=USER, says="There is no warehouse"),
+    case("contract simulate", *DRY, *WH, "--draws", "5", code=USAGE, says="'--draws'"),
+    case("contract simulate", *DRY, *WH, "--effects", "x", code=USAGE, says="expected numbers"),
+    case(
+        "contract simulate",
+        *(*DRY, *WH, "--recruitment", "1.5"),
+        code=USER,
+        says="recruitment shares must lie in (0, 1]",
+    ),
+    case("contract indigo", code=USAGE, says="Missing argument 'CONTRACT'"),
+    case("contract indigo", "et-liv-i-balance", code=USAGE, says="Missing option '--out'"),
+    case("contract indigo", "et-liv-i-balance", "--out", "{folder}", code=USAGE, says="directory"),
+    case("contract indigo", "nope", "--out", "{tmp}/i.json", code=USER, says="Cannot read"),
     case("demo", "--workdir", "{file}", code=USAGE, says="is a file"),
     case("demo", "--workdir", "{folder}", code=USER, says="does not hold an earlier demo run"),
     case("demo", "--workdir", "{extract}", code=USER, says="does not hold an earlier demo run"),

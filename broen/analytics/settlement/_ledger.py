@@ -19,6 +19,7 @@ from typing import Any
 
 from broen.analytics._report import write_report
 from broen.analytics.settlement._model import Contract
+from broen.analytics.settlement._rules import SettlementError
 
 LEDGER = "ledger.json"
 FORMAT = "broen-settlement-ledger/1"
@@ -42,9 +43,9 @@ def read_ledger(folder: Path, contract: Contract) -> list[Entry]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
-        raise ValueError(f"{path}: not a readable settlement ledger ({err})") from err
+        raise SettlementError(f"{path}: not a readable settlement ledger ({err})") from err
     if data.get("format") != FORMAT or data.get("contract") != contract.id:
-        raise ValueError(
+        raise SettlementError(
             f"{path}: the ledger of another contract ({data.get('contract')!r}); settle "
             f"{contract.id} into its own folder"
         )

@@ -174,8 +174,38 @@ def _message(error: ValidationError) -> str:
         return "indexation: give either rate (a yearly rate) or index (a value per year), not both."
     if v == "pattern":
         return f"{where}: {error.instance!r} is not valid: {hint or 'see the schema'}."
+    if v == "type":
+        wanted = TYPE_NAMES.get(str(schema.get("type")), str(schema.get("type")))
+        got = TYPE_NAMES.get(_json_type(error.instance), _json_type(error.instance))
+        suffix = f" ({hint})" if hint and error.absolute_path else ""
+        return f"{where}: expected {wanted} here, not {got}{suffix}."
     suffix = f" ({hint})" if hint else ""
     return f"{where}: {error.message}{suffix}."
+
+
+TYPE_NAMES = {
+    "object": "a mapping of 'key: value' lines",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "nothing",
+}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "null"
 
 
 def _required_hint(key: str) -> str:
