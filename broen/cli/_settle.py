@@ -266,16 +266,10 @@ def render_dryrun(doc: dict[str, Any]) -> None:
                 )
                 console.print(f"  {rule}: {100 * share:.1f} % ({limit})")
     grid = Table(title="Scenarios: payments over the contract (DKK), the investor's median IRR")
-    for column in (
-        "true effect",
-        "recruitment",
-        "pays on effect",
-        "median total",
-        "5–95 %",
-        "investor IRR (median)",
-        "investor loses",
-    ):
-        grid.add_column(column, justify="right")
+    # true effect, recruitment, share of draws paying on effect, payments, investor's IRR and
+    # the share of draws in which the investor loses
+    for column in ("effect", "recruited", "pays", "paid: median (5–95 %)", "IRR", "loses"):
+        grid.add_column(column, justify="right", no_wrap=column.startswith("paid"))
     for s in doc["scenarios"]:
         total = s["total_ore"]
         inv = next(iter(s["investors"].values()), None)
