@@ -35,6 +35,7 @@ from broen.analytics.evaluation._workflow import (
     EXIT_GATES_FAILED,
     Evaluation,
     evaluate,
+    main_window,
     measure_pairs,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "evaluate_programme",
     "fit_propensity",
     "load_config",
+    "main_window",
     "match",
     "measure_pairs",
     "preference_score",

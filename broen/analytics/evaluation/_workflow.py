@@ -180,7 +180,7 @@ def evaluate_source(
             metric,
         )
     negative = {m: effects[m] for m in o.negative_controls}
-    main = (0, o.last_month) if (0, o.last_month) in o.windows else o.windows[-1]
+    main = main_window(config)
     gates = evaluate_gates(
         config.gates,
         design.balance,
@@ -210,6 +210,13 @@ def evaluate_source(
         replicates=replicates,
         replicate_sets={share: int(c[0].sum()) for share, c in replica.items()},
     )
+
+
+def main_window(config: EvaluationConfig) -> tuple[int, int]:
+    """The window the gates and the event-study cross-check read: months 0..last_month when the
+    config has it (the default 0-23), else its last window."""
+    o = config.outcomes
+    return (0, o.last_month) if (0, o.last_month) in o.windows else o.windows[-1]
 
 
 def _keys(units: pd.DataFrame) -> pa.Table:

@@ -27,6 +27,7 @@ from broen.analytics.evaluation import (
     Outliers,
     evaluate_programme,
     load_config,
+    main_window,
     measure_pairs,
     shipped_config,
 )
@@ -173,7 +174,7 @@ def period_effects(
                 estimates.append((blend.weight, did.windows[period.window]))
             else:
                 cross = evaluation.event_study.get(metric.outcome)
-                main = _main_window(evaluation.config)
+                main = main_window(evaluation.config)
                 if cross is None or main != period.window:
                     raise SettlementError(
                         f"the event study estimates {metric.outcome} over the window {main} "
@@ -213,12 +214,6 @@ def _achieved(metric: Metric, participants: Any, warehouse: Path | None, engine:
     target = float(metric.change)
     reached = relative <= target if metric.direction == "decrease" else relative >= target
     return int(reached.sum())
-
-
-def _main_window(config: EvaluationConfig) -> tuple[int, int]:
-    """The window of the evaluation's event-study cross-check (as evaluate_source picks it)."""
-    o = config.outcomes
-    return (0, o.last_month) if (0, o.last_month) in o.windows else o.windows[-1]
 
 
 def warehouse_fingerprint(warehouse: Path | None) -> tuple[str, tuple[str, ...]]:

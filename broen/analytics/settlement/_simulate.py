@@ -183,6 +183,7 @@ def _scenario(
         if e.achieved is not None and e.n
     }
     first = evaluations[order[0]]
+    z_of: dict[float, float] = {}  # the normal quantile of each confidence level
     participants = first.replicate_sets.get(share, 0)
     for d in range(draws):
         entries: list[Entry] = []
@@ -204,7 +205,9 @@ def _scenario(
                 target = sign * theta * e.counterfactual if mid in paid_metrics else 0.0
                 att = drawn - e.att + target if np.isfinite(drawn) else 0.0
                 se = e.se * float(np.sqrt(e.n / max(n_drawn, 1)))
-                z = NormalDist().inv_cdf(1 - (1 - e.confidence) / 2)
+                if e.confidence not in z_of:
+                    z_of[e.confidence] = NormalDist().inv_cdf((1 + e.confidence) / 2)
+                z = z_of[e.confidence]
                 effects[mid] = replace(
                     e, n=n_drawn, att=att, ci_low=att - z * se, ci_high=att + z * se, se=se
                 )

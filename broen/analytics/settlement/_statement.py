@@ -343,7 +343,6 @@ def _context(doc: dict[str, Any], payer: dict[str, Any], language: str) -> dict[
         "payer": payer,
         "cards": cards,
         "kr": kr,
-        "num": num,
         "due_kind": kind,
         "failed_gates": failed,
         "started": people(flow.get("in_cohorts", flow.get("started", 0))),

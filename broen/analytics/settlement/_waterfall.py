@@ -25,8 +25,6 @@ from broen.analytics.settlement._ledger import Entry
 from broen.analytics.settlement._model import Contract, Tranche
 from broen.analytics.settlement._money import to_ore
 
-REPAYMENT = ("none", "some", "principal only", "principal + return")  # INDIGO codelist, shortened
-
 
 @dataclass
 class _State:
